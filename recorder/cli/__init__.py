@@ -1,0 +1,46 @@
+"""The ``recorder`` command line: a thin layer over the library.
+
+Each subcommand lives in its own module in this package and exposes
+``register(subparsers)``, which adds its parser and sets ``handler`` to a function
+``(argparse.Namespace) -> int``. User errors (:class:`recorder.errors.RecorderError`)
+are printed here, in one place, as a single ``Error: ...`` line without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from recorder import __version__
+from recorder.errors import RecorderError
+
+COMMAND_MODULES: tuple[str, ...] = ("export", "runs")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recorder",
+        description="Record test runs as events, export them as one JSON document, "
+        "summarize and upload them.",
+    )
+    parser.add_argument("--version", action="version", version=f"recorder {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"recorder.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except RecorderError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,47 @@
+"""``recorder export``: write one run's document as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from recorder.exporter import DEFAULT_DB, DEFAULT_OUT, export_run
+from recorder.progress import progress_reporter
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="fold a run's events into one JSON document",
+        description="Fold one run's events into its run document, validate it against "
+        "schemas/run.schema.json and write it atomically.",
+    )
+    add_export_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=str(DEFAULT_DB), metavar="PATH",
+                        help=f"event database written by --recorder-db (default: {DEFAULT_DB})")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="FILE",
+                        help=f"where to write the document (default: {DEFAULT_OUT})")
+    parser.add_argument("--run-id", default=None, metavar="ID",
+                        help="which run to export (default: the latest run in the database)")
+    parser.add_argument("--allow-gaps", action="store_true",
+                        help="export even if events are missing; the document lists the gaps")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+
+
+def run(args: argparse.Namespace) -> int:
+    with progress_reporter("Folding events") as progress:
+        result = export_run(args.db, args.out, args.run_id, allow_gaps=args.allow_gaps,
+                            progress=progress)
+    if not args.quiet:
+        summary = result.document["summary"]
+        print(
+            f"Exported run {result.run_id} ({result.document['status']}, "
+            f"{summary['total']} cases, {result.document['event_log']['events']} events) "
+            f"to {result.path}",
+            file=sys.stdout,
+        )
+    return 0

@@ -1,0 +1,291 @@
+"""The pytest plugin: a thin adapter from pytest hooks to recorder events.
+
+Enabled by ``--recorder-db PATH``, the ``RECORDER_DB`` environment variable or the
+``recorder_db`` ini option; without one of them it registers nothing and costs
+nothing. Each process that runs tests is one event ``source``: ``main`` (or the
+shard name), and ``gw0``, ``gw1``, ... for xdist workers. Under xdist the controller
+records only the run's start and end; workers record their cases, so nothing is
+recorded twice.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recorder import __version__
+from recorder.emitter import Emitter, new_run_id, utc_from_epoch, utc_now
+from recorder.environment import detect_environment
+from recorder.errors import RecorderError
+from recorder.events import (
+    CaseFinished,
+    CaseStarted,
+    CollectionError,
+    CollectionFinished,
+    PhaseFinished,
+    RunFinished,
+    RunStarted,
+)
+from recorder.projector import split_nodeid
+from recorder.reports import (
+    MESSAGE_LIMIT,
+    attempt_status,
+    bound,
+    captured,
+    failure_of,
+    safe_str,
+    skip_reason,
+    xfail_reason,
+)
+from recorder.steps import CaseRecording, activate_case
+from recorder.store import EventStore
+
+PLUGIN_NAME = "recorder-session"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("recorder", "recording test events (recorder)")
+    group.addoption("--recorder-db", metavar="PATH", default=None,
+                    help="record this run's events into the SQLite database PATH "
+                    "(also: RECORDER_DB, ini recorder_db)")
+    group.addoption("--recorder-run-id", metavar="ID", default=None,
+                    help="run id to record under (default: RECORDER_RUN_ID or a new one)")
+    group.addoption("--recorder-project", metavar="NAME", default=None,
+                    help="project name stored with the run (default: RECORDER_PROJECT, "
+                    "ini recorder_project, or the rootdir's name)")
+    group.addoption("--recorder-label", metavar="KEY=VALUE", action="append", default=[],
+                    help="attach a label to the run (repeatable)")
+    group.addoption("--recorder-shard", metavar="NAME", default=None,
+                    help="name of this shard when several processes record one run id")
+    parser.addini("recorder_db", "record events into this SQLite database (relative to rootdir)")
+    parser.addini("recorder_project", "project name stored with recorded runs")
+
+
+def _database_path(config: pytest.Config) -> Path | None:
+    option = config.getoption("recorder_db") or os.environ.get("RECORDER_DB")
+    if option:
+        return Path(option).absolute()
+    ini = config.getini("recorder_db")
+    if ini:
+        return (config.rootpath / str(ini)).absolute()
+    return None
+
+
+def _labels(config: pytest.Config) -> dict[str, str]:
+    labels = {}
+    for item in config.getoption("recorder_label"):
+        key, separator, value = item.partition("=")
+        if not separator or not key:
+            raise pytest.UsageError(f"--recorder-label {item!r}: write it as KEY=VALUE")
+        labels[key] = value
+    return labels
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        if "recorder_db" not in workerinput:
+            return
+        path = Path(workerinput["recorder_db"])
+        run_id = workerinput["recorder_run_id"]
+        shard = workerinput.get("recorder_shard")
+        source = f"{shard}/{workerinput['workerid']}" if shard else workerinput["workerid"]
+        role = "worker"
+    else:
+        found = _database_path(config)
+        if found is None:
+            return
+        path = found
+        run_id = (config.getoption("recorder_run_id") or os.environ.get("RECORDER_RUN_ID")
+                  or new_run_id())
+        shard = config.getoption("recorder_shard")
+        source = shard or "main"
+        distributed = config.pluginmanager.hasplugin("xdist") and \
+            config.getoption("dist", "no") != "no"
+        role = "controller" if distributed else "single"
+    try:
+        store = EventStore.create(path)
+    except RecorderError as error:
+        raise pytest.UsageError(str(error)) from error
+    session = RecordingSession(config, Emitter(store, run_id, source), role, shard, path)
+    config.pluginmanager.register(session, PLUGIN_NAME)
+    config.stash[_session_key] = session
+
+
+_session_key = pytest.StashKey["RecordingSession"]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(_session_key, None)
+    if session is not None:
+        session.close()
+        config.pluginmanager.unregister(session, PLUGIN_NAME)
+        del config.stash[_session_key]
+
+
+class RecordingSession:
+    """The hooks of one recording process."""
+
+    def __init__(self, config: pytest.Config, emitter: Emitter, role: str,
+                 shard: str | None, path: Path) -> None:
+        self.config = config
+        self.emitter = emitter
+        self.role = role  # "single", "controller" or "worker"
+        self.shard = shard
+        self.path = path
+        self.started = time.perf_counter()
+        self.collection_errors: list[CollectionError] = []
+        self.attempts: dict[str, int] = {}
+        self.phase_reports: dict[str, list[pytest.TestReport]] = {}
+        self.case_started: dict[str, float] = {}
+
+    @property
+    def runs_tests(self) -> bool:
+        return self.role != "controller"
+
+    @property
+    def owns_run(self) -> bool:
+        return self.role != "worker"
+
+    def close(self) -> None:
+        activate_case(None)
+        self.emitter.store.close()
+
+    # -- run -----------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if not self.owns_run:
+            return
+        config = self.config
+        project = (config.getoption("recorder_project") or os.environ.get("RECORDER_PROJECT")
+                   or config.getini("recorder_project") or config.rootpath.name)
+        self.emitter.emit(RunStarted(
+            project=str(project),
+            started_at=utc_now(),
+            tool="pytest",
+            tool_version=pytest.__version__,
+            recorder_version=__version__,
+            environment=detect_environment(config.rootpath),
+            labels=_labels(config),
+            shard=self.shard,
+            arguments=tuple(safe_str(arg) for arg in config.invocation_params.args),
+        ))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """xdist controller: tell each worker where and under which run to record."""
+        node.workerinput["recorder_db"] = str(self.path)
+        node.workerinput["recorder_run_id"] = self.emitter.run_id
+        if self.shard:
+            node.workerinput["recorder_shard"] = self.shard
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.owns_run:
+            return
+        interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+        self.emitter.emit(RunFinished(
+            exit_status=int(exitstatus),
+            finished_at=utc_now(),
+            duration=time.perf_counter() - self.started,
+            interrupted=interrupted,
+            reason="interrupted (KeyboardInterrupt)" if interrupted else None,
+        ))
+
+    # -- collection ------------------------------------------------------------------
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if self.runs_tests and report.failed:
+            message = bound(safe_str(report.longreprtext), MESSAGE_LIMIT)
+            self.collection_errors.append(CollectionError(nodeid=report.nodeid, message=message))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not self.runs_tests:
+            return
+        self.emitter.emit(CollectionFinished(
+            collected=len(session.items),
+            case_ids=tuple(item.nodeid for item in session.items),
+            errors=tuple(self.collection_errors),
+        ))
+
+    # -- cases -----------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Each attempt starts here, before any fixture: commit its start first."""
+        if not self.runs_tests:
+            return
+        nodeid = item.nodeid
+        attempt = self.attempts.get(nodeid, 0) + 1
+        self.attempts[nodeid] = attempt
+        self.phase_reports[nodeid] = []
+        self.case_started[nodeid] = time.perf_counter()
+        suite, name = split_nodeid(nodeid)
+        path, line, _ = item.location
+        self.emitter.emit(CaseStarted(
+            case_id=nodeid,
+            attempt=attempt,
+            started_at=utc_now(),
+            suite=suite,
+            name=name,
+            file=path,
+            line=None if line is None else line + 1,
+            parameters=_parameters(item),
+            markers=tuple(sorted({marker.name for marker in item.iter_markers()})),
+            worker=self.emitter.source if self.role == "worker" else None,
+        ))
+        activate_case(CaseRecording(self.emitter, nodeid, attempt))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> Generator[None, Any, None]:
+        outcome = yield
+        if not self.runs_tests:
+            return
+        report: pytest.TestReport = outcome.get_result()
+        nodeid = item.nodeid
+        attempt = self.attempts.get(nodeid)
+        if attempt is None:  # a phase without our setup hook: nothing to attach it to
+            return
+        self.phase_reports.setdefault(nodeid, []).append(report)
+        self.emitter.emit(PhaseFinished(
+            case_id=nodeid,
+            attempt=attempt,
+            phase=report.when,  # type: ignore[arg-type]
+            outcome=report.outcome,  # type: ignore[arg-type]
+            started_at=utc_from_epoch(call.start),
+            stopped_at=utc_from_epoch(call.stop),
+            duration=report.duration,
+            failure=failure_of(report, call),
+            reason=skip_reason(report),
+            xfail_reason=xfail_reason(report),
+            stdout=captured(report, "stdout"),
+            stderr=captured(report, "stderr"),
+            log=captured(report, "log"),
+        ))
+        if report.when == "teardown":
+            reports = self.phase_reports.pop(nodeid, [])
+            status, reason = attempt_status(reports)
+            activate_case(None)
+            self.emitter.emit(CaseFinished(
+                case_id=nodeid,
+                attempt=attempt,
+                status=status,
+                duration=time.perf_counter() - self.case_started.pop(nodeid, time.perf_counter()),
+                stopped_at=utc_now(),
+                reason=reason,
+            ))
+
+
+def _parameters(item: pytest.Item) -> dict[str, str]:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return {}
+    return {str(name): bound(safe_str(value), 1_000) for name, value in callspec.params.items()}

@@ -1,0 +1,45 @@
+"""A progress bar for long folds: shown on a terminal after about a second, never
+when output is piped, so logs stay clean."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+SHOW_AFTER_SECONDS = 1.0
+
+
+@contextlib.contextmanager
+def progress_reporter(
+    description: str, console: Console | None = None, show_after: float = SHOW_AFTER_SECONDS
+) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a ``progress(done, total)`` callback, or None when not on a terminal."""
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    started = time.monotonic()
+    bar: Progress | None = None
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if time.monotonic() - started < show_after:
+                return
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("events"), TimeElapsedColumn(), console=console,
+                           transient=True)
+            bar.start()
+            task = bar.add_task(description, total=total)
+        bar.update(task, completed=done, total=total)  # type: ignore[arg-type]
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()

@@ -1,0 +1,488 @@
+"""The projector: a pure fold from a run's events to its run document.
+
+No I/O, no clock, no randomness: the same events give the same document, whatever
+order the sources' events were interleaved in, however often an event is repeated,
+and whether they were folded in one batch or several. :class:`RunProjection` holds
+the fold's state; :meth:`RunProjection.apply` folds one event (one small handler per
+event type), and :meth:`RunProjection.document` renders the JSON-ready document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import singledispatchmethod
+from typing import Any
+
+import attrs
+
+from recorder.events import (
+    CaseFinished,
+    CaseStarted,
+    CollectionFinished,
+    Failure,
+    PhaseFinished,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    StoredEvent,
+)
+
+SCHEMA_VERSION = "1.0"
+
+CASE_STATUSES = (
+    "passed",
+    "failed",
+    "error",
+    "skipped",
+    "xfailed",
+    "xpassed",
+    "flaky",
+    "incomplete",
+    "not_run",
+)
+_FAILING = frozenset({"failed", "error"})
+_PHASE_ORDER = ("setup", "call", "teardown")
+
+Document = dict[str, Any]
+
+
+@attrs.define
+class _Step:
+    started: StepStarted
+    finished: StepFinished | None = None
+
+
+@attrs.define
+class _Attempt:
+    number: int
+    source: str
+    started: CaseStarted | None = None
+    finished: CaseFinished | None = None
+    phases: dict[str, PhaseFinished] = attrs.Factory(dict)
+    steps: dict[int, _Step] = attrs.Factory(dict)
+
+    @property
+    def status(self) -> str:
+        return self.finished.status if self.finished is not None else "incomplete"
+
+
+@attrs.define
+class _Source:
+    """What one emitting source has contributed: which ``source_seq`` ranges, and a
+    running digest of its events in its own order."""
+
+    ranges: list[list[int]] = attrs.Factory(list)
+    events: int = 0
+    digest: Any = attrs.Factory(hashlib.sha256)
+
+    def add(self, source_seq: int) -> bool:
+        """Record ``source_seq``; False if it was seen already (a duplicate)."""
+        ranges = self.ranges
+        if ranges and ranges[-1][1] + 1 == source_seq:
+            ranges[-1][1] = source_seq
+            return True
+        for low, high in ranges:
+            if low <= source_seq <= high:
+                return False
+        ranges.append([source_seq, source_seq])
+        ranges.sort()
+        self._merge()
+        return True
+
+    def _merge(self) -> None:
+        merged: list[list[int]] = []
+        for low, high in self.ranges:
+            if merged and merged[-1][1] + 1 >= low:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        self.ranges = merged
+
+    def gaps(self) -> list[tuple[int, int]]:
+        gaps = []
+        expected = 1
+        for low, high in self.ranges:
+            if low > expected:
+                gaps.append((expected, low - 1))
+            expected = high + 1
+        return gaps
+
+
+class RunProjection:
+    """The state of the fold over one run's events."""
+
+    def __init__(self) -> None:
+        self.run_id: str | None = None
+        self._run_started: dict[str, RunStarted] = {}
+        self._run_finished: dict[str, RunFinished] = {}
+        self._collections: dict[str, CollectionFinished] = {}
+        self._cases: dict[str, dict[tuple[int, str], _Attempt]] = {}
+        self._sources: dict[str, _Source] = {}
+
+    # -- folding -----------------------------------------------------------------
+
+    def apply_all(self, events: Iterable[StoredEvent]) -> RunProjection:
+        for stored in events:
+            self.apply(stored)
+        return self
+
+    def apply(self, stored: StoredEvent) -> None:
+        """Fold one stored event in; a repeated event changes nothing."""
+        if self.run_id is None:
+            self.run_id = stored.run_id
+        elif stored.run_id != self.run_id:
+            raise ValueError(
+                f"event {stored.event_id} belongs to run {stored.run_id!r}, "
+                f"not {self.run_id!r}: fold one run at a time"
+            )
+        source = self._sources.get(stored.source)
+        if source is None:
+            source = self._sources[stored.source] = _Source()
+        if not source.add(stored.source_seq):
+            return
+        source.events += 1
+        source.digest.update(f"{stored.source_seq}\t{stored.event_id}\t{stored.type}\n".encode())
+        self._fold(stored.event, stored.source)
+
+    @singledispatchmethod
+    def _fold(self, event: object, source: str) -> None:
+        raise TypeError(f"no projector handler for {type(event).__name__}")
+
+    @_fold.register
+    def _(self, event: RunStarted, source: str) -> None:
+        self._run_started[source] = event
+
+    @_fold.register
+    def _(self, event: RunFinished, source: str) -> None:
+        self._run_finished[source] = event
+
+    @_fold.register
+    def _(self, event: CollectionFinished, source: str) -> None:
+        self._collections[source] = event
+
+    @_fold.register
+    def _(self, event: CaseStarted, source: str) -> None:
+        self._attempt(event.case_id, event.attempt, source).started = event
+
+    @_fold.register
+    def _(self, event: PhaseFinished, source: str) -> None:
+        self._attempt(event.case_id, event.attempt, source).phases[event.phase] = event
+
+    @_fold.register
+    def _(self, event: StepStarted, source: str) -> None:
+        self._attempt(event.case_id, event.attempt, source).steps[event.step_id] = _Step(event)
+
+    @_fold.register
+    def _(self, event: StepFinished, source: str) -> None:
+        step = self._attempt(event.case_id, event.attempt, source).steps.get(event.step_id)
+        if step is not None:
+            step.finished = event
+
+    @_fold.register
+    def _(self, event: CaseFinished, source: str) -> None:
+        self._attempt(event.case_id, event.attempt, source).finished = event
+
+    def _attempt(self, case_id: str, number: int, source: str) -> _Attempt:
+        attempts = self._cases.get(case_id)
+        if attempts is None:
+            attempts = self._cases[case_id] = {}
+        attempt = attempts.get((number, source))
+        if attempt is None:
+            attempt = attempts[(number, source)] = _Attempt(number, source)
+        return attempt
+
+    # -- rendering ---------------------------------------------------------------
+
+    def document(self) -> Document:
+        """The run document for everything folded so far."""
+        order = self._collection_order()
+        cases = [self._render_case(case_id, attempts) for case_id, attempts in self._cases.items()]
+        cases.extend(_not_run_case(case_id) for case_id in order if case_id not in self._cases)
+        unknown = len(order)
+        cases.sort(key=lambda case: (order.get(case["id"], unknown), case["id"]))
+
+        suites: dict[str, Document] = {}
+        for case in cases:
+            suite = suites.get(case["suite"])
+            if suite is None:
+                suite = suites[case["suite"]] = _new_suite(case)
+            suite["cases"].append(case)
+        for suite in suites.values():
+            suite["counts"] = _count(suite["cases"])
+            suite["duration"] = sum(case["duration"] for case in suite["cases"])
+
+        counts = _count(cases)
+        started, finished = self._first_started(), self._primary_finished()
+        interrupted = self._interrupted()
+        collection_errors = [
+            {"nodeid": error.nodeid, "message": error.message}
+            for source in sorted(self._collections)
+            for error in self._collections[source].errors
+        ]
+        if interrupted:
+            status = "interrupted"
+        elif counts["failed"] or counts["error"] or counts["incomplete"] or collection_errors:
+            status = "failed"
+        elif counts["total"] == 0:
+            status = "empty"
+        else:
+            status = "passed"
+
+        run_duration = max((f.duration for f in self._run_finished.values()), default=None)
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "run_id": self.run_id,
+            "project": started.project if started else None,
+            "status": status,
+            "started_at": min((s.started_at for s in self._run_started.values()), default=None),
+            "finished_at": max((f.finished_at for f in self._run_finished.values()), default=None),
+            "duration": run_duration,
+            "exit_status": finished.exit_status if finished else None,
+            "interruption": _interruption(finished) if interrupted else None,
+            "tool": {
+                "name": started.tool if started else None,
+                "version": started.tool_version if started else None,
+                "recorder_version": started.recorder_version if started else None,
+            },
+            "environment": _environment(started),
+            "labels": dict(started.labels) if started else {},
+            "shard": started.shard if started else None,
+            "arguments": list(started.arguments) if started else [],
+            "collection": {
+                "collected": self._collected_count(),
+                "errors": collection_errors,
+            },
+            "summary": {**counts, "duration": run_duration},
+            "suites": list(suites.values()),
+            "event_log": self._event_log(),
+        }
+
+    def _first_started(self) -> RunStarted | None:
+        return self._run_started[min(self._run_started)] if self._run_started else None
+
+    def _primary_finished(self) -> RunFinished | None:
+        return self._run_finished[min(self._run_finished)] if self._run_finished else None
+
+    def _interrupted(self) -> bool:
+        if not self._run_finished:
+            return bool(self._sources)
+        if any(source not in self._run_finished for source in self._run_started):
+            return True
+        return any(finished.interrupted for finished in self._run_finished.values())
+
+    def _collection_order(self) -> dict[str, int]:
+        order: dict[str, int] = {}
+        for source in sorted(self._collections):
+            for case_id in self._collections[source].case_ids:
+                order.setdefault(case_id, len(order))
+        return order
+
+    def _collected_count(self) -> int | None:
+        if not self._collections:
+            return None
+        return max(collection.collected for collection in self._collections.values())
+
+    def _render_case(self, case_id: str, attempts: dict[tuple[int, str], _Attempt]) -> Document:
+        ordered = [attempts[key] for key in sorted(attempts)]
+        final = ordered[-1]
+        status = final.status
+        if status == "passed" and any(a.status in _FAILING for a in ordered[:-1]):
+            status = "flaky"
+        started = next((a.started for a in reversed(ordered) if a.started), None)
+        suite, name = split_nodeid(case_id)
+        return {
+            "id": case_id,
+            "name": started.name if started and started.name else name,
+            "suite": started.suite if started and started.suite else suite,
+            "file": started.file if started else _file_of(case_id),
+            "line": started.line if started else None,
+            "parameters": dict(started.parameters) if started else {},
+            "markers": list(started.markers) if started else [],
+            "status": status,
+            "started_at": final.started.started_at if final.started else None,
+            "duration": _attempt_duration(final),
+            "worker": final.started.worker if final.started else None,
+            "reason": final.finished.reason if final.finished else None,
+            "failure": _attempt_failure(final),
+            "phases": _render_phases(final),
+            "steps": _render_steps(final),
+            "attempts": [
+                {
+                    "attempt": attempt.number,
+                    "status": attempt.status,
+                    "started_at": attempt.started.started_at if attempt.started else None,
+                    "duration": _attempt_duration(attempt),
+                    "worker": attempt.started.worker if attempt.started else None,
+                    "failure": _attempt_failure(attempt),
+                }
+                for attempt in ordered
+            ],
+        }
+
+    def _event_log(self) -> Document:
+        combined = hashlib.sha256()
+        sources = []
+        gaps = []
+        for name in sorted(self._sources):
+            source = self._sources[name]
+            combined.update(f"{name}\t{source.digest.hexdigest()}\n".encode())
+            sources.append(
+                {
+                    "source": name,
+                    "events": source.events,
+                    "first_source_seq": source.ranges[0][0],
+                    "last_source_seq": source.ranges[-1][1],
+                }
+            )
+            gaps.extend({"source": name, "from": low, "to": high} for low, high in source.gaps())
+        return {
+            "events": sum(source.events for source in self._sources.values()),
+            "sources": sources,
+            "gaps": gaps,
+            "digest": f"sha256:{combined.hexdigest()}",
+        }
+
+
+def project(events: Iterable[StoredEvent]) -> Document:
+    """Fold ``events`` (one run's) into its run document."""
+    return RunProjection().apply_all(events).document()
+
+
+def split_nodeid(case_id: str) -> tuple[str, str]:
+    """``"tests/test_a.py::TestX::test_y[1]"`` -> ``("tests/test_a.py::TestX", "test_y[1]")``."""
+    suite, separator, name = case_id.rpartition("::")
+    if not separator:
+        return case_id, case_id
+    return suite, name
+
+
+def _file_of(case_id: str) -> str:
+    return case_id.partition("::")[0]
+
+
+def _count(cases: list[Document]) -> dict[str, int]:
+    counts = dict.fromkeys(CASE_STATUSES, 0)
+    for case in cases:
+        counts[case["status"]] += 1
+    return {"total": len(cases), **counts}
+
+
+def _new_suite(case: Document) -> Document:
+    return {"id": case["suite"], "file": _file_of(case["id"]), "cases": []}
+
+
+def _not_run_case(case_id: str) -> Document:
+    suite, name = split_nodeid(case_id)
+    return {
+        "id": case_id,
+        "name": name,
+        "suite": suite,
+        "file": _file_of(case_id),
+        "line": None,
+        "parameters": {},
+        "markers": [],
+        "status": "not_run",
+        "started_at": None,
+        "duration": 0.0,
+        "worker": None,
+        "reason": None,
+        "failure": None,
+        "phases": [],
+        "steps": [],
+        "attempts": [],
+    }
+
+
+def _attempt_duration(attempt: _Attempt) -> float:
+    if attempt.finished is not None:
+        return attempt.finished.duration
+    return sum(phase.duration for phase in attempt.phases.values())
+
+
+def _failure(failure: Failure | None, phase: str) -> Document | None:
+    if failure is None:
+        return None
+    return {
+        "phase": phase,
+        "type": failure.type,
+        "message": failure.message,
+        "traceback": failure.traceback,
+    }
+
+
+def _plain_failure(failure: Failure | None) -> Document | None:
+    if failure is None:
+        return None
+    return {"type": failure.type, "message": failure.message, "traceback": failure.traceback}
+
+
+def _attempt_failure(attempt: _Attempt) -> Document | None:
+    for name in _PHASE_ORDER:
+        phase = attempt.phases.get(name)
+        if phase is not None and phase.outcome == "failed":
+            return _failure(phase.failure, name) or _failure(Failure("Failure", ""), name)
+    return None
+
+
+def _render_phases(attempt: _Attempt) -> list[Document]:
+    return [
+        {
+            "name": name,
+            "outcome": phase.outcome,
+            "started_at": phase.started_at,
+            "stopped_at": phase.stopped_at,
+            "duration": phase.duration,
+            "reason": phase.reason,
+            "failure": _failure(phase.failure, name),
+            "stdout": phase.stdout,
+            "stderr": phase.stderr,
+            "log": phase.log,
+        }
+        for name in _PHASE_ORDER
+        if (phase := attempt.phases.get(name)) is not None
+    ]
+
+
+def _render_steps(attempt: _Attempt) -> list[Document]:
+    children: dict[int | None, list[_Step]] = {}
+    for step_id in sorted(attempt.steps):
+        step = attempt.steps[step_id]
+        parent = step.started.parent_id
+        children.setdefault(parent if parent in attempt.steps else None, []).append(step)
+
+    def render(step: _Step) -> Document:
+        finished = step.finished
+        return {
+            "name": step.started.name,
+            "status": finished.status if finished else "incomplete",
+            "started_at": step.started.started_at,
+            "duration": finished.duration if finished else None,
+            "failure": _plain_failure(finished.failure) if finished else None,
+            "steps": [render(child) for child in children.get(step.started.step_id, [])],
+        }
+
+    return [render(step) for step in children.get(None, [])]
+
+
+def _environment(started: RunStarted | None) -> Document:
+    if started is None:
+        return {"host": None, "os": None, "python": None, "python_implementation": None,
+                "git": {"commit": None, "branch": None, "dirty": None},
+                "ci": {"provider": None, "run_id": None, "job": None, "url": None}}
+    env = started.environment
+    return {
+        "host": env.host,
+        "os": env.os,
+        "python": env.python,
+        "python_implementation": env.python_implementation,
+        "git": attrs.asdict(env.git),
+        "ci": attrs.asdict(env.ci),
+    }
+
+
+def _interruption(finished: RunFinished | None) -> Document:
+    if finished is None:
+        return {"reason": "the run stopped without recording its end (killed or crashed)"}
+    return {"reason": finished.reason or "interrupted"}
