@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run the test suite with recording, then export the run document as the final step.
+#
+#   testing/run-all-tests.sh [PYTEST ARGS...]
+#
+# Events go to testing/reports/test-results.db (RECORDER_DB overrides), the document to
+# testing/reports/test-run-results.json (RECORDER_OUT overrides). The export runs even
+# when tests fail. Exit status: the export's if it failed, else pytest's.
+# This script needs no storage credentials: uploading is a separate CI step.
+set -uo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+
+if [[ -z "${PYTHON:-}" ]]; then
+  if [[ -z "${VIRTUAL_ENV:-}" && -x .venv/bin/python ]]; then
+    PYTHON=.venv/bin/python
+  else
+    PYTHON=python3
+  fi
+fi
+
+db=${RECORDER_DB:-testing/reports/test-results.db}
+out=${RECORDER_OUT:-testing/reports/test-run-results.json}
+mkdir -p "$(dirname "$db")" "$(dirname "$out")"
+
+run_id=$("$PYTHON" -c 'from recorder.emitter import new_run_id; print(new_run_id())') || {
+  echo "Error: cannot import recorder with $PYTHON: install it first (pip install -e '.[test]')" >&2
+  exit 3
+}
+
+# RECORDER_DB is passed as an option, not inherited, so pytest runs started by the
+# tests themselves do not record into this run.
+env -u RECORDER_DB "$PYTHON" -m pytest --recorder-db "$db" --recorder-run-id "$run_id" "$@"
+tests_status=$?
+
+"$PYTHON" testing/scripts/export-results.py --db "$db" --out "$out" --run-id "$run_id"
+export_status=$?
+if [[ $export_status -ne 0 ]]; then
+  echo "Error: the test artifact was not generated (export exit $export_status)" >&2
+  exit "$export_status"
+fi
+
+exit "$tests_status"
