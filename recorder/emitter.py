@@ -11,17 +11,9 @@ import datetime as dt
 import threading
 import uuid
 
+from recorder.clock import utc_now
 from recorder.events import Event, StoredEvent
 from recorder.store import EventStore
-
-
-def utc_now() -> str:
-    """The current time as ISO 8601 UTC with an explicit offset."""
-    return dt.datetime.now(dt.timezone.utc).isoformat()
-
-
-def utc_from_epoch(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
 
 
 def new_run_id() -> str:

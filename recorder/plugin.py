@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from recorder import __version__
-from recorder.emitter import Emitter, new_run_id, utc_from_epoch, utc_now
+from recorder.clock import utc_from_epoch, utc_now
+from recorder.emitter import Emitter, new_run_id
 from recorder.environment import detect_environment
 from recorder.errors import RecorderError
 from recorder.events import (

@@ -15,20 +15,24 @@ import contextlib
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from recorder.emitter import Emitter, utc_now
-from recorder.events import Failure, StepFinished, StepStarted
+from recorder.clock import utc_now
+from recorder.events import Event, Failure, StepFinished, StepStarted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 MESSAGE_LIMIT = 4_000
 
 
+class EventSink(Protocol):
+    def emit(self, event: Event) -> object: ...
+
+
 class CaseRecording:
     """The case attempt that steps are currently recorded into."""
 
-    def __init__(self, emitter: Emitter, case_id: str, attempt: int) -> None:
+    def __init__(self, emitter: EventSink, case_id: str, attempt: int) -> None:
         self.emitter = emitter
         self.case_id = case_id
         self.attempt = attempt

@@ -1,0 +1,22 @@
+"""Shared test setup: Hypothesis profiles, and isolation from any recording that
+the outer pytest run (testing/run-all-tests.sh) may be doing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=200, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_recording(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pytest sessions started by a test must not record into the outer run."""
+    for name in ("RECORDER_DB", "RECORDER_RUN_ID", "RECORDER_PROJECT"):
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,21 @@
+"""The projector is pure: it imports nothing that does I/O."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+IO_MODULES = ("sqlite3", "sqlite_utils", "boto3", "botocore", "rich", "pytest", "socket",
+              "subprocess", "urllib.request", "http.client", "jsonschema")
+
+
+def test_projector_imports_no_io_library() -> None:
+    """Importing recorder.projector (and all it needs) loads no I/O library."""
+    code = (
+        "import sys, recorder.projector\n"
+        f"print(','.join(m for m in {IO_MODULES!r} if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    loaded = [name for name in result.stdout.strip().split(",") if name]
+    assert loaded == [], f"recorder.projector pulled in I/O modules: {loaded}"
