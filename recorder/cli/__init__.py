@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from recorder import __version__
 from recorder.errors import RecorderError
 
-COMMAND_MODULES: tuple[str, ...] = ("export", "runs")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "runs")
 
 
 def build_parser() -> argparse.ArgumentParser:
