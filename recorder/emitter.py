@@ -29,7 +29,9 @@ class Emitter:
         self.store = store
         self.run_id = run_id
         self.source = source
-        self._source_seq = 0
+        # Continue a source's sequence if it already has events in this run (a run id
+        # reused on purpose, or a restarted worker), so source_seq stays gap-free.
+        self._source_seq = store.last_source_seq(run_id, source)
         self._lock = threading.Lock()
 
     def emit(self, event: Event) -> StoredEvent:

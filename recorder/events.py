@@ -145,6 +145,16 @@ class CaseFinished:
 
 
 @attrs.frozen
+class CaseCrashed:
+    """The process running a case died (xdist reports it from the controller)."""
+
+    case_id: str
+    worker: str
+    message: str
+    crashed_at: str
+
+
+@attrs.frozen
 class RunFinished:
     """The run ended. ``interrupted`` is true for Ctrl-C, SIGTERM and similar."""
 
@@ -163,6 +173,7 @@ Event: TypeAlias = (
     | StepStarted
     | StepFinished
     | CaseFinished
+    | CaseCrashed
     | RunFinished
 )
 
@@ -175,6 +186,7 @@ EVENT_TYPES: dict[str, tuple[type[Event], int]] = {
     "step.started": (StepStarted, 1),
     "step.finished": (StepFinished, 1),
     "case.finished": (CaseFinished, 1),
+    "case.crashed": (CaseCrashed, 1),
     "run.finished": (RunFinished, 1),
 }
 

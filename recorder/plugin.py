@@ -11,6 +11,8 @@ recorded twice.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from collections.abc import Generator
 from pathlib import Path
@@ -24,6 +26,7 @@ from recorder.emitter import Emitter, new_run_id
 from recorder.environment import detect_environment
 from recorder.errors import RecorderError
 from recorder.events import (
+    CaseCrashed,
     CaseFinished,
     CaseStarted,
     CollectionError,
@@ -144,6 +147,8 @@ class RecordingSession:
         self.attempts: dict[str, int] = {}
         self.phase_reports: dict[str, list[pytest.TestReport]] = {}
         self.case_started: dict[str, float] = {}
+        self.stop_signal: str | None = None
+        self._previous_sigterm: Any = None
 
     @property
     def runs_tests(self) -> bool:
@@ -155,7 +160,28 @@ class RecordingSession:
 
     def close(self) -> None:
         activate_case(None)
+        self._restore_sigterm()
         self.emitter.store.close()
+
+    def _install_sigterm(self) -> None:
+        """Turn SIGTERM (a CI timeout, ``kill``) into pytest's own interruption, so the
+        run's end is recorded. Only if nobody else handles SIGTERM already."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return
+
+        def interrupt(signum: int, frame: object) -> None:
+            self.stop_signal = signal.Signals(signum).name
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
+            raise KeyboardInterrupt(f"stopped by {self.stop_signal}")
+
+        self._previous_sigterm = signal.signal(signal.SIGTERM, interrupt)
+
+    def _restore_sigterm(self) -> None:
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
 
     # -- run -----------------------------------------------------------------------
 
@@ -163,6 +189,7 @@ class RecordingSession:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if not self.owns_run:
             return
+        self._install_sigterm()
         config = self.config
         project = (config.getoption("recorder_project") or os.environ.get("RECORDER_PROJECT")
                    or config.getini("recorder_project") or config.rootpath.name)
@@ -191,12 +218,32 @@ class RecordingSession:
         if not self.owns_run:
             return
         interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+        reason = None
+        if interrupted:
+            reason = f"stopped by {self.stop_signal}" if self.stop_signal else \
+                "interrupted (Ctrl-C or KeyboardInterrupt)"
         self.emitter.emit(RunFinished(
             exit_status=int(exitstatus),
             finished_at=utc_now(),
             duration=time.perf_counter() - self.started,
             interrupted=interrupted,
-            reason="interrupted (KeyboardInterrupt)" if interrupted else None,
+            reason=reason,
+        ))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem: str, report: Any, sched: Any) -> None:
+        """xdist controller: a worker died while running ``crashitem``."""
+        node = getattr(report, "node", None)
+        worker = getattr(getattr(node, "gateway", None), "id", None) or "unknown worker"
+        text = safe_str(getattr(report, "longreprtext", "") or "")
+        # Drop xdist's "[gw0] linux -- Python ..." header; keep what happened.
+        lines = [line for line in text.splitlines() if line.strip() and not line.startswith("[")]
+        message = bound("\n".join(lines), MESSAGE_LIMIT)
+        self.emitter.emit(CaseCrashed(
+            case_id=crashitem,
+            worker=worker,
+            message=message or f"worker {worker} crashed while running {crashitem}",
+            crashed_at=utc_now(),
         ))
 
     # -- collection ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from recorder.events import (
+    CaseCrashed,
     CaseFinished,
     CaseStarted,
     CollectionFinished,
@@ -120,6 +121,7 @@ class RunProjection:
         self._collections: dict[str, CollectionFinished] = {}
         self._cases: dict[str, dict[tuple[int, str], _Attempt]] = {}
         self._sources: dict[str, _Source] = {}
+        self._crashes: dict[str, CaseCrashed] = {}
 
     # -- folding -----------------------------------------------------------------
 
@@ -184,6 +186,12 @@ class RunProjection:
     def _(self, event: CaseFinished, source: str) -> None:
         self._attempt(event.case_id, event.attempt, source).finished = event
 
+    @_fold.register
+    def _(self, event: CaseCrashed, source: str) -> None:
+        known = self._crashes.get(event.case_id)
+        if known is None or (event.crashed_at, event.worker) < (known.crashed_at, known.worker):
+            self._crashes[event.case_id] = event
+
     def _attempt(self, case_id: str, number: int, source: str) -> _Attempt:
         attempts = self._cases.get(case_id)
         if attempts is None:
@@ -199,7 +207,10 @@ class RunProjection:
         """The run document for everything folded so far."""
         order = self._collection_order()
         cases = [self._render_case(case_id, attempts) for case_id, attempts in self._cases.items()]
-        cases.extend(_not_run_case(case_id) for case_id in order if case_id not in self._cases)
+        cases.extend(_crashed_case(crash) for case_id, crash in self._crashes.items()
+                     if case_id not in self._cases)
+        cases.extend(_not_run_case(case_id) for case_id in order
+                     if case_id not in self._cases and case_id not in self._crashes)
         unknown = len(order)
         cases.sort(key=lambda case: (order.get(case["id"], unknown), case["id"]))
 
@@ -292,6 +303,11 @@ class RunProjection:
             status = "flaky"
         started = next((a.started for a in reversed(ordered) if a.started), None)
         suite, name = split_nodeid(case_id)
+        failure = _attempt_failure(final)
+        reason = final.finished.reason if final.finished else None
+        crash = self._crashes.get(case_id)
+        if status == "incomplete" and crash is not None:
+            failure, reason = _crash_failure(crash), crash.message
         return {
             "id": case_id,
             "name": started.name if started and started.name else name,
@@ -304,8 +320,8 @@ class RunProjection:
             "started_at": final.started.started_at if final.started else None,
             "duration": _attempt_duration(final),
             "worker": final.started.worker if final.started else None,
-            "reason": final.finished.reason if final.finished else None,
-            "failure": _attempt_failure(final),
+            "reason": reason,
+            "failure": failure,
             "phases": _render_phases(final),
             "steps": _render_steps(final),
             "attempts": [
@@ -371,6 +387,18 @@ def _count(cases: list[Document]) -> dict[str, int]:
 
 def _new_suite(case: Document) -> Document:
     return {"id": case["suite"], "file": _file_of(case["id"]), "cases": []}
+
+
+def _crash_failure(crash: CaseCrashed) -> Document:
+    return {"phase": "call", "type": "WorkerCrashed", "message": crash.message, "traceback": ""}
+
+
+def _crashed_case(crash: CaseCrashed) -> Document:
+    """A case known only from its worker's crash report (its start was never stored)."""
+    case = _not_run_case(crash.case_id)
+    case.update(status="incomplete", worker=crash.worker, reason=crash.message,
+                failure=_crash_failure(crash))
+    return case
 
 
 def _not_run_case(case_id: str) -> Document:

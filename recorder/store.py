@@ -215,6 +215,12 @@ class EventStore:
             )
         return run_id
 
+    def last_source_seq(self, run_id: str, source: str) -> int:
+        """The highest ``source_seq`` stored for ``source`` in ``run_id`` (0 if none)."""
+        rows = self._query("SELECT MAX(source_seq) AS last FROM events"
+                           " WHERE run_id = ? AND source = ?", [run_id, source])
+        return int(next(iter(rows))["last"] or 0)
+
     def count(self, run_id: str) -> int:
         rows = self._query("SELECT COUNT(*) AS n FROM events WHERE run_id = ?", [run_id])
         return int(next(iter(rows))["n"])

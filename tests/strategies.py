@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from recorder.events import (
+    CaseCrashed,
     CaseFinished,
     CaseStarted,
     CIInfo,
@@ -127,6 +128,10 @@ def event_logs(draw: Any, max_sources: int = 3) -> dict[str, list[Event]]:
         worker = None if source == "main" else source
         for attempt in range(1, draw(st.integers(1, 3)) + 1):
             log[source].extend(draw(attempt_events(case_id, attempt, worker)))
+    for case_id in draw(st.lists(st.sampled_from(ids), unique=True, max_size=2)) if ids else []:
+        log["main"].append(CaseCrashed(case_id=case_id, worker=owner[case_id],
+                                       message=f"worker {owner[case_id]} crashed",
+                                       crashed_at=TIMESTAMP))
     if draw(st.booleans()):
         log["main"].append(draw(run_finished))
     for source in sources:  # a killed process loses the tail of its log
@@ -184,6 +189,8 @@ EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "step.started": st.builds(StepStarted, case_id=texts, step_id=st.integers(1, 99), name=texts,
                               started_at=texts, attempt=st.integers(1, 3),
                               parent_id=st.none() | st.integers(1, 99)),
+    "case.crashed": st.builds(CaseCrashed, case_id=case_ids, worker=texts, message=texts,
+                              crashed_at=texts),
     "step.finished": st.builds(StepFinished, case_id=texts, step_id=st.integers(1, 99),
                                status=st.sampled_from(["passed", "failed", "skipped"]),
                                duration=durations, attempt=st.integers(1, 3),

@@ -9,7 +9,14 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recorder.events import CaseFinished, CaseStarted, CollectionFinished, Event, StoredEvent
+from recorder.events import (
+    CaseCrashed,
+    CaseFinished,
+    CaseStarted,
+    CollectionFinished,
+    Event,
+    StoredEvent,
+)
 from recorder.exporter import render_json
 from recorder.projector import CASE_STATUSES, RunProjection, project
 from recorder.schema import validate_document
@@ -20,6 +27,7 @@ def expected_statuses(events: list[StoredEvent]) -> dict[str, str]:
     """A direct oracle: each case's status from its final attempt in the log."""
     attempts: dict[str, dict[tuple[int, str], str]] = {}
     collected: set[str] = set()
+    crashed: set[str] = set()
     for stored in events:
         event: Event = stored.event
         if isinstance(event, CaseStarted):
@@ -28,6 +36,8 @@ def expected_statuses(events: list[StoredEvent]) -> dict[str, str]:
             attempts.setdefault(event.case_id, {})[(event.attempt, stored.source)] = event.status
         elif isinstance(event, CollectionFinished):
             collected.update(event.case_ids)
+        elif isinstance(event, CaseCrashed):
+            crashed.add(event.case_id)
     statuses = {}
     for case_id, by_attempt in attempts.items():
         ordered = [by_attempt[key] for key in sorted(by_attempt)]
@@ -35,7 +45,9 @@ def expected_statuses(events: list[StoredEvent]) -> dict[str, str]:
         if final == "passed" and {"failed", "error"} & set(ordered[:-1]):
             final = "flaky"
         statuses[case_id] = final
-    for case_id in collected - attempts.keys():
+    for case_id in crashed - attempts.keys():
+        statuses[case_id] = "incomplete"
+    for case_id in collected - attempts.keys() - crashed:
         statuses[case_id] = "not_run"
     return statuses
 
