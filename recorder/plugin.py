@@ -46,7 +46,7 @@ from recorder.reports import (
     skip_reason,
     xfail_reason,
 )
-from recorder.steps import CaseRecording, activate_case
+from recorder.steps import CaseRecording, activate_case, active_case
 from recorder.store import EventStore
 
 PLUGIN_NAME = "recorder-session"
@@ -148,6 +148,7 @@ class RecordingSession:
         self.phase_reports: dict[str, list[pytest.TestReport]] = {}
         self.case_started: dict[str, float] = {}
         self.stop_signal: str | None = None
+        self.outer_case: CaseRecording | None = None
         self._previous_sigterm: Any = None
 
     @property
@@ -159,7 +160,9 @@ class RecordingSession:
         return self.role != "worker"
 
     def close(self) -> None:
-        activate_case(None)
+        current = active_case()
+        if current is not None and current.emitter is self.emitter:
+            activate_case(self.outer_case)
         self._restore_sigterm()
         self.emitter.store.close()
 
@@ -288,7 +291,7 @@ class RecordingSession:
             markers=tuple(sorted({marker.name for marker in item.iter_markers()})),
             worker=self.emitter.source if self.role == "worker" else None,
         ))
-        activate_case(CaseRecording(self.emitter, nodeid, attempt))
+        self.outer_case = activate_case(CaseRecording(self.emitter, nodeid, attempt))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(
@@ -321,7 +324,7 @@ class RecordingSession:
         if report.when == "teardown":
             reports = self.phase_reports.pop(nodeid, [])
             status, reason = attempt_status(reports)
-            activate_case(None)
+            activate_case(self.outer_case)
             self.emitter.emit(CaseFinished(
                 case_id=nodeid,
                 attempt=attempt,

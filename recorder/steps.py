@@ -47,10 +47,14 @@ class CaseRecording:
 _active: CaseRecording | None = None
 
 
-def activate_case(recording: CaseRecording | None) -> None:
-    """Make ``recording`` the case that steps record into (None: stop recording)."""
+def activate_case(recording: CaseRecording | None) -> CaseRecording | None:
+    """Make ``recording`` the case that steps record into (None: stop recording).
+
+    Returns the one it replaces, so a pytest session started inside a recorded test
+    (pytester) can hand recording back when it ends."""
     global _active
-    _active = recording
+    previous, _active = _active, recording
+    return previous
 
 
 def active_case() -> CaseRecording | None:

@@ -284,3 +284,28 @@ def test_unwritable_database_path_is_a_usage_error(pytester: pytest.Pytester,
     result = pytester.runpytest("--recorder-db", str(blocker / "events.db"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*cannot open event database*--recorder-db*"])
+
+
+def test_a_session_inside_a_recorded_test_hands_steps_back(pytester: pytest.Pytester) -> None:
+    """A pytest run started by a recorded test (pytester) does not steal its steps."""
+    inner_db = pytester.path / "inner.db"
+    pytester.makepyfile(test_outer=f'''
+import pytest
+import recorder
+
+def test_outer(pytester):
+    pytester.makepyfile(test_inner="import recorder\\n"
+                        "def test_inner():\\n    with recorder.step('inner step'):\\n        pass\\n")
+    with recorder.step("before"):
+        pass
+    pytester.runpytest("--recorder-db", {str(inner_db)!r}, "-p", "no:cacheprovider")
+    with recorder.step("after"):
+        pass
+''')
+    outer_db = pytester.path / "outer.db"
+    pytester.runpytest_subprocess("-p", "pytester", "--recorder-db", str(outer_db)).assert_outcomes(
+        passed=1)
+    outer = cases(fold_run(outer_db))["test_outer.py::test_outer"]
+    assert [step["name"] for step in outer["steps"]] == ["before", "after"]
+    inner = cases(fold_run(inner_db))["test_inner.py::test_inner"]
+    assert [step["name"] for step in inner["steps"]] == ["inner step"]
