@@ -18,7 +18,7 @@ from recorder.store import EventStore
 
 def new_run_id() -> str:
     """A sortable, unique run id such as ``20261123T112423Z-3f2a9c1d``."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 

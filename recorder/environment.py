@@ -14,7 +14,9 @@ from recorder.events import CIInfo, Environment, GitInfo
 GIT_TIMEOUT_SECONDS = 3
 
 
-def detect_environment(cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Environment:
+def detect_environment(
+    cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Environment:
     env = os.environ if env is None else env
     return Environment(
         host=socket.gethostname(),

@@ -309,8 +309,8 @@ class RecordingSession:
         self.emitter.emit(PhaseFinished(
             case_id=nodeid,
             attempt=attempt,
-            phase=report.when,  # type: ignore[arg-type]
-            outcome=report.outcome,  # type: ignore[arg-type]
+            phase=report.when,
+            outcome=report.outcome,
             started_at=utc_from_epoch(call.start),
             stopped_at=utc_from_epoch(call.stop),
             duration=report.duration,

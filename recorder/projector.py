@@ -102,7 +102,7 @@ class _Source:
         self.ranges = merged
 
     def gaps(self) -> list[tuple[int, int]]:
-        gaps = []
+        gaps: list[tuple[int, int]] = []
         expected = 1
         for low, high in self.ranges:
             if low > expected:
@@ -339,8 +339,8 @@ class RunProjection:
 
     def _event_log(self) -> Document:
         combined = hashlib.sha256()
-        sources = []
-        gaps = []
+        sources: list[Document] = []
+        gaps: list[Document] = []
         for name in sorted(self._sources):
             source = self._sources[name]
             combined.update(f"{name}\t{source.digest.hexdigest()}\n".encode())

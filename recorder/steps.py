@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
 from recorder.clock import utc_now
-from recorder.events import Event, Failure, StepFinished, StepStarted
+from recorder.events import Event, Failure, StepFinished, StepStarted, StepStatus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,7 +97,7 @@ class step(contextlib.ContextDecorator):
         duration = time.perf_counter() - started
         if recording.stack and recording.stack[-1] == step_id:
             recording.stack.pop()
-        status = "passed"
+        status: StepStatus = "passed"
         failure = None
         if exc_type is not None:
             status = "skipped" if _is_skip(exc_type) else "failed"

@@ -197,8 +197,8 @@ class EventStore:
         if run_id is None:
             rows = list(
                 self._query(
-                    "SELECT run_id FROM events WHERE seq = "
-                    "(SELECT MAX(first) FROM (SELECT MIN(seq) AS first FROM events GROUP BY run_id))"
+                    "SELECT run_id FROM events WHERE seq = (SELECT MAX(first)"
+                    " FROM (SELECT MIN(seq) AS first FROM events GROUP BY run_id))"
                 )
             )
             if not rows:

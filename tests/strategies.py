@@ -74,8 +74,9 @@ def steps_of(draw: Any, case_id: str, attempt: int) -> list[Event]:
     for _ in range(draw(st.integers(0, 6))):
         if open_steps and draw(st.booleans()):
             step_id = open_steps.pop()
+            status = draw(st.sampled_from(["passed", "failed", "skipped"]))
             events.append(StepFinished(case_id=case_id, attempt=attempt, step_id=step_id,
-                                       status=draw(st.sampled_from(["passed", "failed", "skipped"])),
+                                       status=status,
                                        duration=draw(durations),
                                        failure=draw(st.none() | failures)))
         else:

@@ -295,7 +295,8 @@ import recorder
 
 def test_outer(pytester):
     pytester.makepyfile(test_inner="import recorder\\n"
-                        "def test_inner():\\n    with recorder.step('inner step'):\\n        pass\\n")
+                        "def test_inner():\\n"
+                        "    with recorder.step('inner step'):\\n        pass\\n")
     with recorder.step("before"):
         pass
     pytester.runpytest("--recorder-db", {str(inner_db)!r}, "-p", "no:cacheprovider")
