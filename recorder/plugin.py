@@ -148,6 +148,8 @@ class RecordingSession:
         self.phase_reports: dict[str, list[pytest.TestReport]] = {}
         self.case_started: dict[str, float] = {}
         self.stop_signal: str | None = None
+        self.stop_reason: str | None = None
+        self.stopped_by_collection_errors = False
         self.outer_case: CaseRecording | None = None
         self._previous_sigterm: Any = None
 
@@ -221,10 +223,11 @@ class RecordingSession:
         if not self.owns_run:
             return
         interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
-        reason = None
-        if interrupted:
-            reason = f"stopped by {self.stop_signal}" if self.stop_signal else \
-                "interrupted (Ctrl-C or KeyboardInterrupt)"
+        reason = self.stop_reason
+        if self.stopped_by_collection_errors:
+            interrupted = False  # pytest's choice not to run: a failed run, not a killed one
+        elif interrupted and reason is None:
+            reason = "interrupted"
         self.emitter.emit(RunFinished(
             exit_status=int(exitstatus),
             finished_at=utc_now(),
@@ -232,6 +235,22 @@ class RecordingSession:
             interrupted=interrupted,
             reason=reason,
         ))
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Why the session stopped early: a signal, Ctrl-C, pytest.exit() or pytest's
+        refusal to run after collection errors (its ``Interrupted`` exception)."""
+        if not self.owns_run:
+            return
+        message = safe_str(excinfo.value)
+        if self.stop_signal:
+            self.stop_reason = f"stopped by {self.stop_signal}"
+        elif excinfo.typename == "Interrupted" and "during collection" in message:
+            self.stopped_by_collection_errors = True
+            self.stop_reason = f"not run: {message}"
+        elif excinfo.typename == "KeyboardInterrupt":
+            self.stop_reason = "interrupted by Ctrl-C (KeyboardInterrupt)"
+        else:
+            self.stop_reason = f"stopped: {message}" if message else "stopped"
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_handlecrashitem(self, crashitem: str, report: Any, sched: Any) -> None:

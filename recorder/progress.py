@@ -1,5 +1,6 @@
-"""A progress bar for long folds: shown on a terminal after about a second, never
-when output is piped, so logs stay clean."""
+"""A progress bar for long folds: shown on an interactive terminal after about a
+second, never when stderr is piped or the terminal is dumb (``TERM=dumb``), so logs
+stay clean. It draws on stderr and vanishes when done, leaving stdout to the result."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ SHOW_AFTER_SECONDS = 1.0
 def progress_reporter(
     description: str, console: Console | None = None, show_after: float = SHOW_AFTER_SECONDS
 ) -> Iterator[Callable[[int, int], None] | None]:
-    """Yield a ``progress(done, total)`` callback, or None when not on a terminal."""
+    """Yield a ``progress(done, total)`` callback, or None when not on a terminal.
+
+    The bar appears at the first call made ``show_after`` seconds or more after entry,
+    so quick folds show nothing at all.
+    """
     console = console or Console(stderr=True)
-    if not console.is_terminal:
+    if not console.is_interactive:
         yield None
         return
     started = time.monotonic()

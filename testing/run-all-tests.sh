@@ -5,7 +5,9 @@
 #
 # Events go to testing/reports/test-results.db (RECORDER_DB overrides), the document to
 # testing/reports/test-run-results.json (RECORDER_OUT overrides). The export runs even
-# when tests fail. Exit status: the export's if it failed, else pytest's.
+# when tests fail, and a summary of the run is printed after it (and appended to
+# $GITHUB_STEP_SUMMARY as markdown when that is set). Exit status: the export's if it
+# failed, else pytest's.
 # This script needs no storage credentials: uploading is a separate CI step.
 set -uo pipefail
 
@@ -39,6 +41,12 @@ export_status=$?
 if [[ $export_status -ne 0 ]]; then
   echo "Error: the test artifact was not generated (export exit $export_status)" >&2
   exit "$export_status"
+fi
+
+"$PYTHON" -m recorder summary --json "$out" || echo "warning: could not print the run summary" >&2
+if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+  "$PYTHON" -m recorder summary --json "$out" --markdown >> "$GITHUB_STEP_SUMMARY" \
+    || echo "warning: could not write the GitHub step summary" >&2
 fi
 
 exit "$tests_status"

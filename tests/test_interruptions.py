@@ -111,7 +111,7 @@ def test_kill_9_keeps_everything_that_finished(pausing_suite: Path, kill_at: str
 
 
 @pytest.mark.parametrize(("sent", "reason"), [(signal.SIGTERM, "stopped by SIGTERM"),
-                                              (signal.SIGINT, "Ctrl-C")])
+                                              (signal.SIGINT, "interrupted by Ctrl-C")])
 def test_sigterm_and_ctrl_c_record_the_end_of_the_run(pausing_suite: Path, sent: int,
                                                       reason: str) -> None:
     db, mark = pausing_suite / "events.db", pausing_suite / "mark"

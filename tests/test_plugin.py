@@ -258,6 +258,34 @@ def test_sees_itself():
     pytester.runpytest("--recorder-db", str(db)).assert_outcomes(passed=1)
 
 
+def test_collection_errors_that_stop_the_session_make_a_failed_run(
+    pytester: pytest.Pytester,
+) -> None:
+    """pytest refusing to run after a collection error is a failed run with every
+    collected case not_run, not an interrupted one."""
+    pytester.makepyfile(test_good="def test_a():\n    pass\n",
+                        test_broken="import no_such_module_here\n")
+    db = pytester.path / "events.db"
+    assert pytester.runpytest("--recorder-db", str(db)).ret == pytest.ExitCode.INTERRUPTED
+    document = fold_run(db)
+    assert document["status"] == "failed"
+    assert document["interruption"] is None
+    assert document["summary"]["not_run"] == 1
+    assert [e["nodeid"] for e in document["collection"]["errors"]] == ["test_broken.py"]
+
+
+def test_pytest_exit_is_an_interrupted_run_with_its_reason(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_exit="import pytest\n"
+                        "def test_a():\n    pytest.exit('database is gone')\n"
+                        "def test_b():\n    pass\n")
+    db = pytester.path / "events.db"
+    pytester.runpytest("--recorder-db", str(db))
+    document = fold_run(db)
+    assert document["status"] == "interrupted"
+    assert document["interruption"]["reason"] == "stopped: database is gone"
+    assert [c["status"] for c in document["suites"][0]["cases"]] == ["incomplete", "not_run"]
+
+
 def test_collection_errors_are_recorded(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_good="def test_a():\n    pass\n",
                         test_broken="import no_such_module_here\n")

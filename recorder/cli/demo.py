@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from recorder.cli.summary import print_summary
 from recorder.demo import run_demo
 
 DEFAULT_DEMO_DB = "testing/reports/demo-results.db"
@@ -26,5 +27,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     result = run_demo(args.db, args.out, quiet=args.quiet)
-    print(f"\nRecorded run {result.run_id} into {args.db}; document: {result.path}")
+    print(f"\nRecorded run {result.run_id} into {args.db}; document: {result.path}\n")
+    print_summary(result.document)
     return 0
