@@ -10,8 +10,7 @@ event type), and :meth:`RunProjection.document` renders the JSON-ready document.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from functools import singledispatchmethod
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -111,6 +110,15 @@ class _Source:
         return gaps
 
 
+@attrs.frozen
+class DocumentParts:
+    """A document split for streaming: ``{**head, "suites": [*suites], **tail}``."""
+
+    head: Document
+    suites: Iterator[Document]
+    tail: Document
+
+
 class RunProjection:
     """The state of the fold over one run's events."""
 
@@ -132,62 +140,57 @@ class RunProjection:
 
     def apply(self, stored: StoredEvent) -> None:
         """Fold one stored event in; a repeated event changes nothing."""
-        if self.run_id is None:
+        if stored.run_id != self.run_id:
+            if self.run_id is not None:
+                raise ValueError(
+                    f"event {stored.event_id} belongs to run {stored.run_id!r}, "
+                    f"not {self.run_id!r}: fold one run at a time"
+                )
             self.run_id = stored.run_id
-        elif stored.run_id != self.run_id:
-            raise ValueError(
-                f"event {stored.event_id} belongs to run {stored.run_id!r}, "
-                f"not {self.run_id!r}: fold one run at a time"
-            )
         source = self._sources.get(stored.source)
         if source is None:
             source = self._sources[stored.source] = _Source()
-        if not source.add(stored.source_seq):
+        # The hot path (the next event of a source, in order) stays inline.
+        ranges = source.ranges
+        if ranges and ranges[-1][1] + 1 == stored.source_seq:
+            ranges[-1][1] = stored.source_seq
+        elif not source.add(stored.source_seq):
             return
         source.events += 1
-        source.digest.update(f"{stored.source_seq}\t{stored.event_id}\t{stored.type}\n".encode())
-        self._fold(stored.event, stored.source)
+        source.digest.update(f"{stored.source_seq}\t{stored.event_id}\n".encode())
+        event = stored.event
+        handler = _HANDLERS.get(type(event))
+        if handler is None:
+            raise TypeError(f"no projector handler for {type(event).__name__}")
+        handler(self, event, stored.source)
 
-    @singledispatchmethod
-    def _fold(self, event: object, source: str) -> None:
-        raise TypeError(f"no projector handler for {type(event).__name__}")
-
-    @_fold.register
-    def _(self, event: RunStarted, source: str) -> None:
+    def _on_run_started(self, event: RunStarted, source: str) -> None:
         self._run_started[source] = event
 
-    @_fold.register
-    def _(self, event: RunFinished, source: str) -> None:
+    def _on_run_finished(self, event: RunFinished, source: str) -> None:
         self._run_finished[source] = event
 
-    @_fold.register
-    def _(self, event: CollectionFinished, source: str) -> None:
+    def _on_collection_finished(self, event: CollectionFinished, source: str) -> None:
         self._collections[source] = event
 
-    @_fold.register
-    def _(self, event: CaseStarted, source: str) -> None:
+    def _on_case_started(self, event: CaseStarted, source: str) -> None:
         self._attempt(event.case_id, event.attempt, source).started = event
 
-    @_fold.register
-    def _(self, event: PhaseFinished, source: str) -> None:
+    def _on_phase_finished(self, event: PhaseFinished, source: str) -> None:
         self._attempt(event.case_id, event.attempt, source).phases[event.phase] = event
 
-    @_fold.register
-    def _(self, event: StepStarted, source: str) -> None:
+    def _on_step_started(self, event: StepStarted, source: str) -> None:
         self._attempt(event.case_id, event.attempt, source).steps[event.step_id] = _Step(event)
 
-    @_fold.register
-    def _(self, event: StepFinished, source: str) -> None:
+    def _on_step_finished(self, event: StepFinished, source: str) -> None:
         step = self._attempt(event.case_id, event.attempt, source).steps.get(event.step_id)
         if step is not None:
             step.finished = event
 
-    @_fold.register
-    def _(self, event: CaseFinished, source: str) -> None:
+    def _on_case_finished(self, event: CaseFinished, source: str) -> None:
         self._attempt(event.case_id, event.attempt, source).finished = event
 
-    @_fold.register
-    def _(self, event: CaseCrashed, source: str) -> None:
+    def _on_case_crashed(self, event: CaseCrashed, source: str) -> None:
         known = self._crashes.get(event.case_id)
         if known is None or (event.crashed_at, event.worker) < (known.crashed_at, known.worker):
             self._crashes[event.case_id] = event
@@ -205,26 +208,26 @@ class RunProjection:
 
     def document(self) -> Document:
         """The run document for everything folded so far."""
+        parts = self.document_parts()
+        return {**parts.head, "suites": list(parts.suites), **parts.tail}
+
+    def document_parts(self) -> DocumentParts:
+        """The document in three parts, so a large one can be written suite by suite:
+        the keys before ``suites``, the suites (rendered lazily, one at a time), and the
+        keys after. Only each case's status, duration and suite are computed up front."""
         order = self._collection_order()
-        cases = [self._render_case(case_id, attempts) for case_id, attempts in self._cases.items()]
-        cases.extend(_crashed_case(crash) for case_id, crash in self._crashes.items()
-                     if case_id not in self._cases)
-        cases.extend(_not_run_case(case_id) for case_id in order
-                     if case_id not in self._cases and case_id not in self._crashes)
         unknown = len(order)
-        cases.sort(key=lambda case: (order.get(case["id"], unknown), case["id"]))
+        index: list[tuple[int, str, str, str, float]] = []
+        for case_id in self._cases.keys() | self._crashes.keys() | order.keys():
+            status, duration, suite = self._case_outline(case_id)
+            index.append((order.get(case_id, unknown), case_id, suite, status, duration))
+        index.sort()
 
-        suites: dict[str, Document] = {}
-        for case in cases:
-            suite = suites.get(case["suite"])
-            if suite is None:
-                suite = suites[case["suite"]] = _new_suite(case)
-            suite["cases"].append(case)
-        for suite in suites.values():
-            suite["counts"] = _count(suite["cases"])
-            suite["duration"] = sum(case["duration"] for case in suite["cases"])
+        suite_ids: dict[str, list[tuple[int, str, str, str, float]]] = {}
+        for entry in index:
+            suite_ids.setdefault(entry[2], []).append(entry)
 
-        counts = _count(cases)
+        counts = _count(entry[3] for entry in index)
         started, finished = self._first_started(), self._primary_finished()
         interrupted = self._interrupted()
         collection_errors = [
@@ -242,7 +245,7 @@ class RunProjection:
             status = "passed"
 
         run_duration = max((f.duration for f in self._run_finished.values()), default=None)
-        return {
+        head = {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
             "project": started.project if started else None,
@@ -266,9 +269,19 @@ class RunProjection:
                 "errors": collection_errors,
             },
             "summary": {**counts, "duration": run_duration},
-            "suites": list(suites.values()),
-            "event_log": self._event_log(),
         }
+
+        def suites() -> Iterator[Document]:
+            for suite_id, entries in suite_ids.items():
+                yield {
+                    "id": suite_id,
+                    "file": _file_of(entries[0][1]),
+                    "cases": [self._render_case(entry[1]) for entry in entries],
+                    "counts": _count(entry[3] for entry in entries),
+                    "duration": sum(entry[4] for entry in entries),
+                }
+
+        return DocumentParts(head=head, suites=suites(), tail={"event_log": self._event_log()})
 
     def _first_started(self) -> RunStarted | None:
         return self._run_started[min(self._run_started)] if self._run_started else None
@@ -295,14 +308,30 @@ class RunProjection:
             return None
         return max(collection.collected for collection in self._collections.values())
 
-    def _render_case(self, case_id: str, attempts: dict[tuple[int, str], _Attempt]) -> Document:
+    def _case_outline(self, case_id: str) -> tuple[str, float, str]:
+        """A case's status, duration and suite, without rendering it."""
+        attempts = self._cases.get(case_id)
+        if attempts is None:
+            status = "incomplete" if case_id in self._crashes else "not_run"
+            return status, 0.0, split_nodeid(case_id)[0]
         ordered = [attempts[key] for key in sorted(attempts)]
         final = ordered[-1]
         status = final.status
         if status == "passed" and any(a.status in _FAILING for a in ordered[:-1]):
             status = "flaky"
         started = next((a.started for a in reversed(ordered) if a.started), None)
-        suite, name = split_nodeid(case_id)
+        suite = started.suite if started and started.suite else split_nodeid(case_id)[0]
+        return status, _attempt_duration(final), suite
+
+    def _render_case(self, case_id: str) -> Document:
+        attempts = self._cases.get(case_id)
+        if attempts is None:
+            crash = self._crashes.get(case_id)
+            return _crashed_case(crash) if crash is not None else _not_run_case(case_id)
+        status, duration, suite = self._case_outline(case_id)
+        ordered = [attempts[key] for key in sorted(attempts)]
+        final = ordered[-1]
+        started = next((a.started for a in reversed(ordered) if a.started), None)
         failure = _attempt_failure(final)
         reason = final.finished.reason if final.finished else None
         crash = self._crashes.get(case_id)
@@ -310,15 +339,15 @@ class RunProjection:
             failure, reason = _crash_failure(crash), crash.message
         return {
             "id": case_id,
-            "name": started.name if started and started.name else name,
-            "suite": started.suite if started and started.suite else suite,
+            "name": started.name if started and started.name else split_nodeid(case_id)[1],
+            "suite": suite,
             "file": started.file if started else _file_of(case_id),
             "line": started.line if started else None,
             "parameters": dict(started.parameters) if started else {},
             "markers": list(started.markers) if started else [],
             "status": status,
             "started_at": final.started.started_at if final.started else None,
-            "duration": _attempt_duration(final),
+            "duration": duration,
             "worker": final.started.worker if final.started else None,
             "reason": reason,
             "failure": failure,
@@ -378,15 +407,13 @@ def _file_of(case_id: str) -> str:
     return case_id.partition("::")[0]
 
 
-def _count(cases: list[Document]) -> dict[str, int]:
+def _count(statuses: Iterable[str]) -> dict[str, int]:
     counts = dict.fromkeys(CASE_STATUSES, 0)
-    for case in cases:
-        counts[case["status"]] += 1
-    return {"total": len(cases), **counts}
-
-
-def _new_suite(case: Document) -> Document:
-    return {"id": case["suite"], "file": _file_of(case["id"]), "cases": []}
+    total = 0
+    for status in statuses:
+        counts[status] += 1
+        total += 1
+    return {"total": total, **counts}
 
 
 def _crash_failure(crash: CaseCrashed) -> Document:
@@ -514,3 +541,16 @@ def _interruption(finished: RunFinished | None) -> Document:
     if finished is None:
         return {"reason": "the run stopped without recording its end (killed or crashed)"}
     return {"reason": finished.reason or "interrupted"}
+
+
+_HANDLERS: dict[type, Callable[[RunProjection, Any, str], None]] = {
+    RunStarted: RunProjection._on_run_started,
+    RunFinished: RunProjection._on_run_finished,
+    CollectionFinished: RunProjection._on_collection_finished,
+    CaseStarted: RunProjection._on_case_started,
+    PhaseFinished: RunProjection._on_phase_finished,
+    StepStarted: RunProjection._on_step_started,
+    StepFinished: RunProjection._on_step_finished,
+    CaseFinished: RunProjection._on_case_finished,
+    CaseCrashed: RunProjection._on_case_crashed,
+}

@@ -1,5 +1,10 @@
 """The JSON Schemas in ``schemas/`` and validation against them.
 
+Validation uses jsonschema-rs (a compiled validator for draft 2020-12): checking a
+200,000-case document takes well under a second, where the pure-Python validator
+took minutes. Documents can be checked whole (:func:`validate_document`) or in parts
+as they are streamed (the head with no suites, then :func:`validate_suite` for each).
+
 The schemas ship inside the wheel (``recorder/schemas``); in a source checkout they
 are read from the repository's top-level ``schemas/`` folder.
 """
@@ -12,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 
 from recorder.errors import InvalidDocumentError
 
@@ -35,19 +40,30 @@ def load_schema(name: str = RUN_SCHEMA) -> dict[str, Any]:
 
 
 @functools.cache
-def _validator(name: str) -> jsonschema.protocols.Validator:
-    schema = load_schema(name)
-    validator_class = jsonschema.validators.validator_for(schema)
-    validator_class.check_schema(schema)
-    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+def _validator(definition: str | None = None) -> Any:
+    """The whole document's validator, or one for ``$defs/<definition>``."""
+    schema = load_schema(RUN_SCHEMA)
+    if definition is not None:
+        schema = {"$schema": schema["$schema"], "$defs": schema["$defs"],
+                  "$ref": f"#/$defs/{definition}"}
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
-def validate_document(document: Any, *, source: str = "run document") -> None:
-    """Raise :class:`InvalidDocumentError` naming ``source`` and the first bad field."""
-    error = jsonschema.exceptions.best_match(_validator(RUN_SCHEMA).iter_errors(document))
+def _check(validator: Any, instance: Any, source: str, prefix: tuple[Any, ...] = ()) -> None:
+    error = next(iter(validator.iter_errors(instance)), None)
     if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        where = "/".join(str(part) for part in (*prefix, *error.instance_path)) or "(top level)"
         raise InvalidDocumentError(
             f"{source} does not match schemas/{RUN_SCHEMA} at {where}: {error.message}; "
             "export it again with 'recorder export'"
         )
+
+
+def validate_document(document: Any, *, source: str = "run document") -> None:
+    """Raise :class:`InvalidDocumentError` naming ``source`` and the first bad field."""
+    _check(_validator(), document, source)
+
+
+def validate_suite(suite: Any, index: int, *, source: str = "run document") -> None:
+    """Validate one entry of ``suites`` (``index`` names it in the error)."""
+    _check(_validator("suite"), suite, source, ("suites", index))

@@ -27,9 +27,11 @@ from recorder.errors import (
     CorruptDatabaseError,
     InputNotFoundError,
     InvalidInputError,
+    MalformedEventError,
     NewerStoreError,
     OutputError,
     RunNotFoundError,
+    UnknownEventError,
 )
 from recorder.events import StoredEvent
 
@@ -63,6 +65,8 @@ _INSERT = (
 )
 
 _COLUMNS = "seq, event_id, run_id, type, version, source, source_seq, recorded_at, payload"
+#: A raw stored row, in the order of :data:`_COLUMNS`.
+Row = tuple[int, str, str, str, int, str, int, str, str]
 
 
 @attrs.frozen
@@ -225,11 +229,16 @@ class EventStore:
         rows = self._query("SELECT COUNT(*) AS n FROM events WHERE run_id = ?", [run_id])
         return int(next(iter(rows))["n"])
 
-    def iter_rows(self, run_id: str) -> Iterator[dict[str, Any]]:
-        """The raw rows of one run, in ``seq`` order, streamed."""
-        yield from self._query(
-            f"SELECT {_COLUMNS} FROM events WHERE run_id = ? ORDER BY seq", [run_id]
-        )
+    def iter_rows(self, run_id: str) -> Iterator[Row]:
+        """The raw rows of one run as tuples (see :data:`Row`), in ``seq`` order, streamed."""
+        try:
+            cursor = self._connection.execute(
+                f"SELECT {_COLUMNS} FROM events WHERE run_id = ? ORDER BY seq", [run_id])
+            cursor.arraysize = 1000
+            while batch := cursor.fetchmany():
+                yield from batch
+        except sqlite3.DatabaseError as error:
+            raise _corrupt(self.path, error) from error
 
     def iter_events(self, run_id: str) -> Iterator[StoredEvent]:
         """The decoded events of one run, in ``seq`` order, streamed."""
@@ -243,19 +252,17 @@ class EventStore:
             raise _corrupt(self.path, error) from error
 
 
-def decode_row(row: dict[str, Any], path: Path | str = "database") -> StoredEvent:
+def decode_row(row: Row, path: Path | str = "database") -> StoredEvent:
     """A stored row as a :class:`StoredEvent`; errors name the file and row."""
-    where = f"{path}: event seq {row['seq']}"
-    event = codec.decode(row["type"], row["version"], row["payload"], where=where)
-    return StoredEvent(
-        event_id=row["event_id"],
-        run_id=row["run_id"],
-        source=row["source"],
-        source_seq=row["source_seq"],
-        recorded_at=row["recorded_at"],
-        event=event,
-        seq=row["seq"],
-    )
+    seq, event_id, run_id, type_name, version, source, source_seq, recorded_at, payload = row
+    try:
+        event = codec.decode(type_name, version, payload)
+    except (MalformedEventError, UnknownEventError) as error:
+        # Name the row only when something is wrong: formatting it for every row
+        # would cost more than parsing some payloads.
+        located = f"{path}: event seq {seq}{error.message.removeprefix(codec.DEFAULT_WHERE)}"
+        raise type(error)(located) from error
+    return StoredEvent(event_id, run_id, source, source_seq, recorded_at, event, seq)
 
 
 def _row(stored: StoredEvent) -> tuple[Any, ...]:

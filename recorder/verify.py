@@ -81,12 +81,12 @@ def verify_database(path: str | Path, run_id: str | None = None) -> VerifyReport
 
 def _check_run(store: EventStore, run_id: str) -> RunCheck:
     sources = []
-    for row in store._query(
+    for counts in store._query(
         "SELECT source, COUNT(*) AS events, MIN(source_seq) AS first, MAX(source_seq) AS last"
         " FROM events WHERE run_id = ? GROUP BY source ORDER BY source", [run_id]
     ):
-        sources.append(SourceCheck(row["source"], row["events"], row["first"], row["last"],
-                                   _gaps(store, run_id, row["source"])))
+        sources.append(SourceCheck(counts["source"], counts["events"], counts["first"],
+                                   counts["last"], _gaps(store, run_id, counts["source"])))
     bad_rows = []
     events = 0
     for row in store.iter_rows(run_id):

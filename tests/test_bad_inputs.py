@@ -84,7 +84,8 @@ def test_a_database_from_a_newer_recorder(db: Path) -> None:
 
 def test_a_gap_is_refused_unless_allowed(db: Path) -> None:
     """A missing source_seq means a lost event: export says so, --allow-gaps records it."""
-    insert_raw(db, "run.finished", '{"exit_status": 0, "finished_at": "x", "duration": 1.0}',
+    insert_raw(db, "run.finished",
+               '{"exit_status": 0, "finished_at": "2026-11-23T10:00:00+00:00", "duration": 1.0}',
                source_seq=9)
     result, out = export(db)
     assert_one_line_error(result, 4, "missing events", "main 5..8", "--allow-gaps")

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recorder.events import (
+    EVENT_TYPES,
     CaseCrashed,
     CaseFinished,
     CaseStarted,
@@ -17,8 +18,8 @@ from recorder.events import (
     Event,
     StoredEvent,
 )
-from recorder.exporter import render_json
-from recorder.projector import CASE_STATUSES, RunProjection, project
+from recorder.projector import _HANDLERS, CASE_STATUSES, RunProjection, project
+from recorder.rendering import iter_json, render_json
 from recorder.schema import validate_document
 from tests.strategies import event_logs, interleavings, stamp
 
@@ -145,3 +146,18 @@ def test_step_trees_hold_every_recorded_step(log_and_order: Any) -> None:
                 and e.event.attempt == final
             }
             assert count(case["steps"]) == len(started)
+
+
+@given(logs_and_order())
+def test_streamed_json_equals_the_whole_document(log_and_order: Any) -> None:
+    """Writing suite by suite gives the very bytes of serializing the whole document,
+    and they parse back to the document."""
+    _, events = log_and_order
+    projection = RunProjection().apply_all(events)
+    whole = render_json(projection.document())
+    assert b"".join(iter_json(projection.document_parts())) == whole
+    assert json.loads(whole) == projection.document()
+
+
+def test_every_event_type_has_a_projector_handler() -> None:
+    assert set(_HANDLERS) == {cls for cls, _version in EVENT_TYPES.values()}

@@ -6,6 +6,7 @@ import argparse
 
 from recorder.cli.summary import print_summary
 from recorder.demo import run_demo
+from recorder.exporter import load_document
 
 DEFAULT_DEMO_DB = "testing/reports/demo-results.db"
 DEFAULT_DEMO_OUT = "testing/reports/demo-run-results.json"
@@ -28,5 +29,5 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     result = run_demo(args.db, args.out, quiet=args.quiet)
     print(f"\nRecorded run {result.run_id} into {args.db}; document: {result.path}\n")
-    print_summary(result.document)
+    print_summary(load_document(result.path))
     return 0

@@ -37,10 +37,9 @@ def run(args: argparse.Namespace) -> int:
         result = export_run(args.db, args.out, args.run_id, allow_gaps=args.allow_gaps,
                             progress=progress)
     if not args.quiet:
-        summary = result.document["summary"]
         print(
-            f"Exported run {result.run_id} ({result.document['status']}, "
-            f"{summary['total']} cases, {result.document['event_log']['events']} events) "
+            f"Exported run {result.run_id} ({result.head['status']}, "
+            f"{result.head['summary']['total']} cases, {result.event_log['events']} events) "
             f"to {result.path}",
             file=sys.stdout,
         )
