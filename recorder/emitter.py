@@ -35,15 +35,28 @@ class Emitter:
         self._lock = threading.Lock()
 
     def emit(self, event: Event) -> StoredEvent:
+        """Append ``event`` and commit it before returning."""
+        return self.emit_together(event)[0]
+
+    def emit_together(self, *events: Event) -> list[StoredEvent]:
+        """Append ``events`` in one transaction: for facts that happen at the same
+        moment (a teardown's outcome and the case's end), so one commit serves both."""
         with self._lock:
-            self._source_seq += 1
-            stored = StoredEvent(
-                event_id=str(uuid.uuid4()),
-                run_id=self.run_id,
-                source=self.source,
-                source_seq=self._source_seq,
-                recorded_at=utc_now(),
-                event=event,
-            )
-            self.store.append([stored])
+            recorded_at = utc_now()
+            stored = []
+            for event in events:
+                self._source_seq += 1
+                stored.append(StoredEvent(
+                    event_id=str(uuid.uuid4()),
+                    run_id=self.run_id,
+                    source=self.source,
+                    source_seq=self._source_seq,
+                    recorded_at=recorded_at,
+                    event=event,
+                ))
+            try:
+                self.store.append(stored)
+            except BaseException:
+                self._source_seq -= len(events)  # nothing was stored: keep the sequence
+                raise
             return stored

@@ -325,7 +325,7 @@ class RecordingSession:
         if attempt is None:  # a phase without our setup hook: nothing to attach it to
             return
         self.phase_reports.setdefault(nodeid, []).append(report)
-        self.emitter.emit(PhaseFinished(
+        phase = PhaseFinished(
             case_id=nodeid,
             attempt=attempt,
             phase=report.when,
@@ -339,19 +339,21 @@ class RecordingSession:
             stdout=captured(report, "stdout"),
             stderr=captured(report, "stderr"),
             log=captured(report, "log"),
-        ))
-        if report.when == "teardown":
-            reports = self.phase_reports.pop(nodeid, [])
-            status, reason = attempt_status(reports)
-            activate_case(self.outer_case)
-            self.emitter.emit(CaseFinished(
-                case_id=nodeid,
-                attempt=attempt,
-                status=status,
-                duration=time.perf_counter() - self.case_started.pop(nodeid, time.perf_counter()),
-                stopped_at=utc_now(),
-                reason=reason,
-            ))
+        )
+        if report.when != "teardown":
+            self.emitter.emit(phase)
+            return
+        status, reason = attempt_status(self.phase_reports.pop(nodeid, []))
+        activate_case(self.outer_case)
+        finished = CaseFinished(
+            case_id=nodeid,
+            attempt=attempt,
+            status=status,
+            duration=time.perf_counter() - self.case_started.pop(nodeid, time.perf_counter()),
+            stopped_at=utc_now(),
+            reason=reason,
+        )
+        self.emitter.emit_together(phase, finished)
 
 
 def _parameters(item: pytest.Item) -> dict[str, str]:
