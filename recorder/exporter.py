@@ -53,7 +53,13 @@ def fold_projection(
     progress: ProgressCallback | None = None,
 ) -> RunProjection:
     """Fold every event of ``run_id`` (default: the latest run) in ``db_path``."""
-    with EventStore.open_existing(db_path) as store, _no_cyclic_gc():
+    with _no_cyclic_gc():
+        return _fold(db_path, run_id, progress)
+
+
+def _fold(db_path: str | Path, run_id: str | None,
+          progress: ProgressCallback | None) -> RunProjection:
+    with EventStore.open_existing(db_path) as store:
         run_id = store.resolve_run_id(run_id)
         total = store.count(run_id) if progress else 0
         projection = RunProjection()
@@ -70,9 +76,10 @@ def fold_projection(
 
 @contextlib.contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the fold builds its (acyclic) state:
-    otherwise every few thousand new objects trigger a scan of everything kept so far,
-    which cost 40% of the fold's time on a 200,000-event log."""
+    """Pause the cyclic garbage collector while the fold builds its (acyclic) state and
+    the document is rendered: otherwise every few thousand new objects trigger a scan of
+    everything kept so far, which cost 40% of the fold's time on a 200,000-event log and
+    half the rendering time on 1,000,000 events. Nothing here makes reference cycles."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -148,6 +155,12 @@ def export_run(
     progress: ProgressCallback | None = None,
 ) -> ExportResult:
     """Fold one run and write its validated document to ``out_path``, suite by suite."""
+    with _no_cyclic_gc():
+        return _export(db_path, out_path, run_id, allow_gaps, progress)
+
+
+def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow_gaps: bool,
+            progress: ProgressCallback | None) -> ExportResult:
     projection = fold_projection(db_path, run_id, progress=progress)
     parts = projection.document_parts()
     folded_run = str(parts.head["run_id"])

@@ -10,6 +10,7 @@ event type), and :meth:`RunProjection.document` renders the JSON-ready document.
 from __future__ import annotations
 
 import hashlib
+from sys import intern
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -48,6 +49,43 @@ _PHASE_ORDER = ("setup", "call", "teardown")
 Document = dict[str, Any]
 
 
+# The fold keeps only what the document needs, in small slotted records, with the
+# strings that repeat across cases (suites, files, workers, outcomes) interned: a
+# 1,000,000-event log then fits in a few hundred megabytes.
+
+
+@attrs.define
+class _Start:
+    started_at: str
+    suite: str
+    name: str
+    file: str | None
+    line: int | None
+    parameters: dict[str, str]
+    markers: tuple[str, ...]
+    worker: str | None
+
+
+@attrs.define
+class _Phase:
+    outcome: str
+    started_at: str
+    stopped_at: str
+    duration: float
+    reason: str | None
+    failure: Failure | None
+    stdout: str
+    stderr: str
+    log: str
+
+
+@attrs.define
+class _End:
+    status: str
+    duration: float
+    reason: str | None
+
+
 @attrs.define
 class _Step:
     started: StepStarted
@@ -58,14 +96,22 @@ class _Step:
 class _Attempt:
     number: int
     source: str
-    started: CaseStarted | None = None
-    finished: CaseFinished | None = None
-    phases: dict[str, PhaseFinished] = attrs.Factory(dict)
-    steps: dict[int, _Step] = attrs.Factory(dict)
+    started: _Start | None = None
+    finished: _End | None = None
+    setup: _Phase | None = None
+    call: _Phase | None = None
+    teardown: _Phase | None = None
+    steps: dict[int, _Step] | None = None
 
     @property
     def status(self) -> str:
         return self.finished.status if self.finished is not None else "incomplete"
+
+    def phases(self) -> Iterator[tuple[str, _Phase]]:
+        for name in _PHASE_ORDER:
+            phase = getattr(self, name)
+            if phase is not None:
+                yield name, phase
 
 
 @attrs.define
@@ -174,21 +220,33 @@ class RunProjection:
         self._collections[source] = event
 
     def _on_case_started(self, event: CaseStarted, source: str) -> None:
-        self._attempt(event.case_id, event.attempt, source).started = event
+        self._attempt(event.case_id, event.attempt, source).started = _Start(
+            event.started_at, intern(event.suite), event.name,
+            None if event.file is None else intern(event.file), event.line,
+            event.parameters, event.markers,
+            None if event.worker is None else intern(event.worker),
+        )
 
     def _on_phase_finished(self, event: PhaseFinished, source: str) -> None:
-        self._attempt(event.case_id, event.attempt, source).phases[event.phase] = event
+        phase = _Phase(intern(event.outcome), event.started_at, event.stopped_at, event.duration,
+                       event.reason, event.failure, event.stdout, event.stderr, event.log)
+        setattr(self._attempt(event.case_id, event.attempt, source), event.phase, phase)
 
     def _on_step_started(self, event: StepStarted, source: str) -> None:
-        self._attempt(event.case_id, event.attempt, source).steps[event.step_id] = _Step(event)
+        attempt = self._attempt(event.case_id, event.attempt, source)
+        if attempt.steps is None:
+            attempt.steps = {}
+        attempt.steps[event.step_id] = _Step(event)
 
     def _on_step_finished(self, event: StepFinished, source: str) -> None:
-        step = self._attempt(event.case_id, event.attempt, source).steps.get(event.step_id)
+        steps = self._attempt(event.case_id, event.attempt, source).steps
+        step = steps.get(event.step_id) if steps else None
         if step is not None:
             step.finished = event
 
     def _on_case_finished(self, event: CaseFinished, source: str) -> None:
-        self._attempt(event.case_id, event.attempt, source).finished = event
+        self._attempt(event.case_id, event.attempt, source).finished = _End(
+            intern(event.status), event.duration, event.reason)
 
     def _on_case_crashed(self, event: CaseCrashed, source: str) -> None:
         known = self._crashes.get(event.case_id)
@@ -453,7 +511,7 @@ def _not_run_case(case_id: str) -> Document:
 def _attempt_duration(attempt: _Attempt) -> float:
     if attempt.finished is not None:
         return attempt.finished.duration
-    return sum(phase.duration for phase in attempt.phases.values())
+    return sum(phase.duration for _, phase in attempt.phases())
 
 
 def _failure(failure: Failure | None, phase: str) -> Document | None:
@@ -474,9 +532,8 @@ def _plain_failure(failure: Failure | None) -> Document | None:
 
 
 def _attempt_failure(attempt: _Attempt) -> Document | None:
-    for name in _PHASE_ORDER:
-        phase = attempt.phases.get(name)
-        if phase is not None and phase.outcome == "failed":
+    for name, phase in attempt.phases():
+        if phase.outcome == "failed":
             return _failure(phase.failure, name) or _failure(Failure("Failure", ""), name)
     return None
 
@@ -495,17 +552,19 @@ def _render_phases(attempt: _Attempt) -> list[Document]:
             "stderr": phase.stderr,
             "log": phase.log,
         }
-        for name in _PHASE_ORDER
-        if (phase := attempt.phases.get(name)) is not None
+        for name, phase in attempt.phases()
     ]
 
 
 def _render_steps(attempt: _Attempt) -> list[Document]:
+    steps = attempt.steps
+    if not steps:
+        return []
     children: dict[int | None, list[_Step]] = {}
-    for step_id in sorted(attempt.steps):
-        step = attempt.steps[step_id]
+    for step_id in sorted(steps):
+        step = steps[step_id]
         parent = step.started.parent_id
-        children.setdefault(parent if parent in attempt.steps else None, []).append(step)
+        children.setdefault(parent if parent in steps else None, []).append(step)
 
     def render(step: _Step) -> Document:
         finished = step.finished
