@@ -10,8 +10,8 @@ event type), and :meth:`RunProjection.document` renders the JSON-ready document.
 from __future__ import annotations
 
 import hashlib
-from sys import intern
 from collections.abc import Callable, Iterable, Iterator
+from sys import intern
 from typing import Any
 
 import attrs
