@@ -312,15 +312,17 @@ class RecordingSession:
         ))
         self.outer_case = activate_case(CaseRecording(self.emitter, nodeid, attempt))
 
-    @pytest.hookimpl(hookwrapper=True)
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[Any]
-    ) -> Generator[None, Any, None]:
-        outcome = yield
-        if not self.runs_tests:
-            return
-        report: pytest.TestReport = outcome.get_result()
-        nodeid = item.nodeid
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report: pytest.TestReport = yield
+        if self.runs_tests:
+            self._record_phase(item.nodeid, report, call)
+        return report
+
+    def _record_phase(self, nodeid: str, report: pytest.TestReport,
+                      call: pytest.CallInfo[Any]) -> None:
         attempt = self.attempts.get(nodeid)
         if attempt is None:  # a phase without our setup hook: nothing to attach it to
             return

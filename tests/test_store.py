@@ -150,3 +150,12 @@ def test_a_newer_store_version_is_refused(tmp_path: Path) -> None:
         EventStore.open_existing(path)
     with pytest.raises(NewerStoreError):
         EventStore.create(path)
+
+
+def test_a_batch_is_one_transaction(tmp_path: Path) -> None:
+    """If one event of a batch cannot be stored, none of the batch is."""
+    with EventStore.create(tmp_path / "e.db") as store:
+        store.append([make_event(seq=2, event_id="taken")])
+        with pytest.raises(InvalidInputError):
+            store.append([make_event(seq=1, event_id="a"), make_event(seq=2, event_id="b")])
+        assert [e.event_id for e in store.iter_events("r1")] == ["taken"]
