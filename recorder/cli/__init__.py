@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from recorder import __version__
 from recorder.errors import RecorderError
 
-COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "runs")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "runs", "verify", "summary", "upload")
 
 
 def build_parser() -> argparse.ArgumentParser:
