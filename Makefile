@@ -1,0 +1,24 @@
+# Developer shortcuts. The benchmarks are not part of the normal test run.
+PYTHON ?= .venv/bin/python
+
+.PHONY: bench-deps bench bench-quick bench-full profile
+
+bench-deps:
+	$(PYTHON) -m pip install -q -r testing/benchmarks/requirements.txt
+
+## bench: the issue-7 benchmark (10,000 tests, 100k and 1M events; ~20 minutes)
+bench:
+	$(PYTHON) testing/benchmarks/bench.py --json testing/reports/bench.json $(BENCH_ARGS)
+
+## bench-quick: a smoke run (1,000 tests, 100k events; ~2 minutes)
+bench-quick:
+	$(PYTHON) testing/benchmarks/bench.py --quick $(BENCH_ARGS)
+
+## bench-full: also export 3M events, and write testing/benchmarks/BENCHMARKS.md
+bench-full:
+	$(PYTHON) testing/benchmarks/bench.py --full --json testing/reports/bench.json \
+		--markdown testing/benchmarks/BENCHMARKS.md $(BENCH_ARGS)
+
+## profile: py-spy profiles of a recorded pytest run (serial, -n 2) and of an export
+profile:
+	$(PYTHON) testing/benchmarks/profiling.py $(PROFILE_ARGS)
