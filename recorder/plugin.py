@@ -116,7 +116,7 @@ def pytest_configure(config: pytest.Config) -> None:
         store = EventStore.create(path)
     except RecorderError as error:
         raise pytest.UsageError(str(error)) from error
-    session = RecordingSession(config, Emitter(store, run_id, source), role, shard, path)
+    session = RecordingSession(config, store, Emitter(store, run_id, source), role, shard, path)
     config.pluginmanager.register(session, PLUGIN_NAME)
     config.stash[_session_key] = session
 
@@ -135,9 +135,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 class RecordingSession:
     """The hooks of one recording process."""
 
-    def __init__(self, config: pytest.Config, emitter: Emitter, role: str,
+    def __init__(self, config: pytest.Config, store: EventStore, emitter: Emitter, role: str,
                  shard: str | None, path: Path) -> None:
         self.config = config
+        self.store = store
         self.emitter = emitter
         self.role = role  # "single", "controller" or "worker"
         self.shard = shard
@@ -166,7 +167,7 @@ class RecordingSession:
         if current is not None and current.emitter is self.emitter:
             activate_case(self.outer_case)
         self._restore_sigterm()
-        self.emitter.store.close()
+        self.store.close()  # closes the journal too: readers may now ingest it
 
     def _install_sigterm(self) -> None:
         """Turn SIGTERM (a CI timeout, ``kill``) into pytest's own interruption, so the

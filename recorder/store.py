@@ -7,6 +7,10 @@ claim the same place in a source's sequence. The database runs in WAL mode with 
 busy timeout so several processes (xdist workers, shards) can append at once.
 ``PRAGMA user_version`` holds the store version; a newer database is refused.
 
+Emitters do not write here directly while tests run: they append to journals (see
+:mod:`recorder.journal`), which :meth:`EventStore.create` and
+:meth:`EventStore.open_existing` move into the table first.
+
 Backend errors are turned into :mod:`recorder.errors` exceptions here, once.
 """
 
@@ -34,6 +38,7 @@ from recorder.errors import (
     UnknownEventError,
 )
 from recorder.events import StoredEvent
+from recorder.journal import JournalRow, JournalWriter, pending_journals, read_journal
 
 STORE_VERSION = 1
 T = TypeVar("T")
@@ -85,6 +90,7 @@ class EventStore:
         self._connection = connection
         self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
+        self._journals: list[JournalWriter] = []
 
     # -- opening -----------------------------------------------------------------
 
@@ -103,6 +109,7 @@ class EventStore:
         store = cls(path, connection)
         store._check_version()
         store._create_schema()
+        store.ingest_journals()
         return store
 
     @classmethod
@@ -126,6 +133,11 @@ class EventStore:
                 f"{path} is a SQLite database but holds no recorder events table: "
                 "pass the file written by --recorder-db"
             )
+        try:
+            store.ingest_journals()
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def __enter__(self) -> EventStore:
@@ -135,6 +147,9 @@ class EventStore:
         self.close()
 
     def close(self) -> None:
+        for journal in self._journals:
+            journal.close()
+        self._journals.clear()
         self._connection.close()
 
     def _table_names(self) -> list[str]:
@@ -172,9 +187,32 @@ class EventStore:
 
     # -- writing -----------------------------------------------------------------
 
+    def open_journal(self, source: str) -> JournalWriter:
+        """A journal for one emitting process; closed with this store."""
+        journal = JournalWriter(self.path, source)
+        self._journals.append(journal)
+        return journal
+
+    def ingest_journals(self) -> int:
+        """Move every journal's events into the table; delete the finished journals.
+
+        Each journal goes in as one transaction, so a crash here loses nothing (the
+        journal is only deleted after its commit) and a re-run changes nothing."""
+        ingested = 0
+        for path in pending_journals(self.path):
+            rows, finished = read_journal(path)
+            if rows:
+                self._insert(rows, f"journal {path}")
+                ingested += len(rows)
+            if finished:
+                path.unlink(missing_ok=True)
+        return ingested
+
     def append(self, events: Iterable[StoredEvent]) -> None:
         """Append ``events`` in one transaction; already-stored event ids are skipped."""
-        rows = [_row(stored) for stored in events]
+        self._insert([encode_row(stored) for stored in events], str(self.path))
+
+    def _insert(self, rows: list[JournalRow], what: str) -> None:
         connection = self._connection
         with self._lock:
             try:
@@ -190,8 +228,8 @@ class EventStore:
                     raise
             except sqlite3.IntegrityError as error:
                 raise InvalidInputError(
-                    f"cannot append to {self.path}: {error} (two different events claim "
-                    "the same run, source and source_seq)"
+                    f"cannot append {what} to {self.path}: {error} (two different events "
+                    "claim the same run, source and source_seq)"
                 ) from error
 
     # -- reading -----------------------------------------------------------------
@@ -278,7 +316,8 @@ def decode_row(row: Row, path: Path | str = "database") -> StoredEvent:
     return StoredEvent(event_id, run_id, source, source_seq, recorded_at, event, seq)
 
 
-def _row(stored: StoredEvent) -> tuple[Any, ...]:
+def encode_row(stored: StoredEvent) -> JournalRow:
+    """The row to store for ``stored`` (everything but ``seq``)."""
     type_name, version = codec.type_and_version(stored.event)
     return (
         stored.event_id,

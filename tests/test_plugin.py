@@ -244,18 +244,23 @@ def test_each_run_is_its_own_run_in_a_shared_database(pytester: pytest.Pytester)
     assert fold_run(db, "first")["summary"]["total"] == 1
 
 
-def test_case_start_is_committed_before_the_body_runs(pytester: pytest.Pytester) -> None:
-    """While a test body runs, its case.started is already readable by another connection."""
+def test_case_start_is_durable_before_the_body_runs(pytester: pytest.Pytester) -> None:
+    """While a test body runs, another process already sees the case as started."""
     db = pytester.path / "events.db"
+    out = pytester.path / "during.json"
     pytester.makepyfile(test_peek=f'''
-import sqlite3
+import json, subprocess, sys
 
 def test_sees_itself():
-    rows = sqlite3.connect({str(db)!r}).execute(
-        "SELECT payload FROM events WHERE type = 'case.started'").fetchall()
-    assert any("test_sees_itself" in row[0] for row in rows)
+    subprocess.run([sys.executable, "-m", "recorder", "export", "-q", "--db", {str(db)!r},
+                    "--out", {str(out)!r}], check=True)
+    [case] = json.load(open({str(out)!r}))["suites"][0]["cases"]
+    assert case["id"] == "test_peek.py::test_sees_itself"
+    assert case["status"] == "incomplete"
+    assert [phase["name"] for phase in case["phases"]] == ["setup"]
 ''')
     pytester.runpytest("--recorder-db", str(db)).assert_outcomes(passed=1)
+    assert cases(fold_run(db))["test_peek.py::test_sees_itself"]["status"] == "passed"
 
 
 def test_collection_errors_that_stop_the_session_make_a_failed_run(

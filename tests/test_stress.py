@@ -20,7 +20,7 @@ EVENTS_PER_CASE = 5
 
 
 def write_cases(db: str, run_id: str, source: str, cases: int) -> None:
-    """One emitting process: every event is its own committed transaction."""
+    """One emitting process: every event is its own write to the journal."""
     with EventStore.create(db) as store:
         emitter = Emitter(store, run_id, source)
         for n in range(cases):
@@ -66,7 +66,7 @@ def stress(db: Path, writers: int, events_per_writer: int) -> float:
     assert document["summary"]["total"] == document["summary"]["passed"] == writers * cases
     assert document["event_log"]["events"] == total + 2
     rate = total / elapsed
-    print(f"\n{writers} writers, {total} events committed one by one: {rate:,.0f} events/s")
+    print(f"\n{writers} writers, {total} events written one by one: {rate:,.0f} events/s")
     return rate
 
 

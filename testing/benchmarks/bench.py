@@ -231,6 +231,9 @@ def _paired(runs: list[Measured], peers: list[Measured], field: str) -> dict[str
 
 def _check_recorded(db: Path, n_tests: int) -> dict[str, Any]:
     """What the recorded database holds, to prove the recorder really recorded."""
+    from recorder.store import EventStore
+
+    EventStore.open_existing(db).close()  # moves the run's journals into the table
     with sqlite3.connect(db) as connection:
         by_type = dict(connection.execute("SELECT type, COUNT(*) FROM events GROUP BY type"))
         sources = [r[0] for r in connection.execute("SELECT DISTINCT source FROM events")]
