@@ -334,7 +334,8 @@ class RunProjection:
                 yield {
                     "id": suite_id,
                     "file": _file_of(entries[0][1]),
-                    "cases": [self._render_case(entry[1]) for entry in entries],
+                    "cases": [self._render_case(entry[1], entry[3], entry[4], entry[2])
+                              for entry in entries],
                     "counts": _count(entry[3] for entry in entries),
                     "duration": sum(entry[4] for entry in entries),
                 }
@@ -381,12 +382,12 @@ class RunProjection:
         suite = started.suite if started and started.suite else split_nodeid(case_id)[0]
         return status, _attempt_duration(final), suite
 
-    def _render_case(self, case_id: str) -> Document:
+    def _render_case(self, case_id: str, status: str, duration: float, suite: str) -> Document:
+        """Render one case; ``status``, ``duration`` and ``suite`` are its outline."""
         attempts = self._cases.get(case_id)
         if attempts is None:
             crash = self._crashes.get(case_id)
             return _crashed_case(crash) if crash is not None else _not_run_case(case_id)
-        status, duration, suite = self._case_outline(case_id)
         ordered = [attempts[key] for key in sorted(attempts)]
         final = ordered[-1]
         started = next((a.started for a in reversed(ordered) if a.started), None)
