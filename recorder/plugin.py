@@ -116,7 +116,12 @@ def pytest_configure(config: pytest.Config) -> None:
         store = EventStore.create(path)
     except RecorderError as error:
         raise pytest.UsageError(str(error)) from error
-    session = RecordingSession(config, store, Emitter(store, run_id, source), role, shard, path)
+    try:
+        emitter = Emitter(store, run_id, source)
+    except RecorderError as error:
+        store.close()
+        raise pytest.UsageError(str(error)) from error
+    session = RecordingSession(config, store, emitter, role, shard, path)
     config.pluginmanager.register(session, PLUGIN_NAME)
     config.stash[_session_key] = session
 
