@@ -53,6 +53,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (after the path tweak, so the script runs from anywhere)
 
 import recorder  # noqa: E402
+from recorder.store import EventStore  # noqa: E402
 
 SECTIONS = ("overhead", "export", "append")
 
@@ -231,8 +232,6 @@ def _paired(runs: list[Measured], peers: list[Measured], field: str) -> dict[str
 
 def _check_recorded(db: Path, n_tests: int) -> dict[str, Any]:
     """What the recorded database holds, to prove the recorder really recorded."""
-    from recorder.store import EventStore
-
     EventStore.open_existing(db).close()  # moves the run's journals into the table
     with sqlite3.connect(db) as connection:
         by_type = dict(connection.execute("SELECT type, COUNT(*) FROM events GROUP BY type"))
@@ -418,6 +417,7 @@ def bench_append(workdir: Path, per_writer: int, batched_events: int,
             db = workdir / "append.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
+            shutil.rmtree(f"{db}.journal", ignore_errors=True)
             barrier = context.Barrier(writers)
             results = context.Queue()
             processes = [
@@ -432,6 +432,7 @@ def bench_append(workdir: Path, per_writer: int, batched_events: int,
                 process.join()
                 if process.exitcode != 0:
                     raise RuntimeError(f"append writer exited {process.exitcode} ({label})")
+            EventStore.open_existing(db).close()  # moves the writers' journals in
             with sqlite3.connect(db) as connection:
                 (stored,) = connection.execute("SELECT COUNT(*) FROM events").fetchone()
             if stored != writers * count:
