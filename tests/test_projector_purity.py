@@ -1,4 +1,5 @@
-"""The projector is pure: it imports nothing that does I/O."""
+"""Import hygiene: the projector is pure (it imports nothing that does I/O), and the
+pytest plugin stays light until recording is turned on."""
 
 from __future__ import annotations
 
@@ -19,3 +20,17 @@ def test_projector_imports_no_io_library() -> None:
                             check=True)
     loaded = [name for name in result.stdout.strip().split(",") if name]
     assert loaded == [], f"recorder.projector pulled in I/O modules: {loaded}"
+
+
+def test_the_plugin_loads_nothing_heavy_when_recording_is_off() -> None:
+    """pytest imports recorder.plugin in every session once recorder is installed; the
+    store, SQLite and serialization libraries load only when recording is on."""
+    code = (
+        "import sys, recorder.plugin\n"
+        "heavy = ('sqlite3', 'sqlite_utils', 'orjson', 'cattrs', 'rich', 'jsonschema_rs',"
+        " 'recorder.store', 'recorder.session')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == ""
