@@ -153,14 +153,16 @@ def export_run(
     *,
     allow_gaps: bool = False,
     progress: ProgressCallback | None = None,
+    compact: bool = False,
 ) -> ExportResult:
-    """Fold one run and write its validated document to ``out_path``, suite by suite."""
+    """Fold one run and write its validated document to ``out_path``, suite by suite
+    (two-space indented, or on one line with ``compact``)."""
     with _no_cyclic_gc():
-        return _export(db_path, out_path, run_id, allow_gaps, progress)
+        return _export(db_path, out_path, run_id, allow_gaps, progress, compact)
 
 
 def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow_gaps: bool,
-            progress: ProgressCallback | None) -> ExportResult:
+            progress: ProgressCallback | None, compact: bool) -> ExportResult:
     projection = fold_projection(db_path, run_id, progress=progress)
     parts = projection.document_parts()
     folded_run = str(parts.head["run_id"])
@@ -171,7 +173,7 @@ def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow
     def check(suite: Document, index: int) -> None:
         validate_suite(suite, index, source=source)
 
-    size = write_atomically(out_path, iter_json(parts, on_suite=check))
+    size = write_atomically(out_path, iter_json(parts, on_suite=check, compact=compact))
     return ExportResult(run_id=folded_run, path=Path(out_path), size=size, head=parts.head,
                         event_log=parts.tail["event_log"])
 

@@ -36,7 +36,10 @@ run_id=$("$PYTHON" -c 'from recorder.emitter import new_run_id; print(new_run_id
 env -u RECORDER_DB "$PYTHON" -m pytest --recorder-db "$db" --recorder-run-id "$run_id" "$@"
 tests_status=$?
 
-"$PYTHON" testing/scripts/export-results.py --db "$db" --out "$out" --run-id "$run_id"
+# RECORDER_EXPORT_ARGS: extra export options, e.g. --compact (one line, for Athena/Trino).
+# shellcheck disable=SC2086
+"$PYTHON" testing/scripts/export-results.py --db "$db" --out "$out" --run-id "$run_id" \
+  ${RECORDER_EXPORT_ARGS:-}
 export_status=$?
 if [[ $export_status -ne 0 ]]; then
   echo "Error: the test artifact was not generated (export exit $export_status)" >&2

@@ -69,6 +69,17 @@ def test_export_of_a_named_run(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert json.loads(out.read_text())["run_id"] == "older"
 
 
+def test_compact_export_is_one_line_with_the_same_document(tmp_path: Path) -> None:
+    """--compact writes one object on one line (Athena and Trino read one per line)."""
+    db = tmp_path / "events.db"
+    record_run(db)
+    pretty, compact = tmp_path / "pretty.json", tmp_path / "compact.json"
+    assert main(["export", "-q", "--db", str(db), "--out", str(pretty)]) == 0
+    assert main(["export", "-q", "--compact", "--db", str(db), "--out", str(compact)]) == 0
+    assert compact.read_text().count("\n") == 1
+    assert json.loads(compact.read_text()) == json.loads(pretty.read_text())
+
+
 def test_unknown_run_id(tmp_path: Path) -> None:
     db = tmp_path / "events.db"
     record_run(db)

@@ -154,9 +154,13 @@ def test_streamed_json_equals_the_whole_document(log_and_order: Any) -> None:
     and they parse back to the document."""
     _, events = log_and_order
     projection = RunProjection().apply_all(events)
-    whole = render_json(projection.document())
-    assert b"".join(iter_json(projection.document_parts())) == whole
-    assert json.loads(whole) == projection.document()
+    document = projection.document()
+    for compact in (False, True):
+        whole = render_json(document, compact=compact)
+        streamed = b"".join(iter_json(projection.document_parts(), compact=compact))
+        assert streamed == whole
+        assert json.loads(whole) == document
+        assert (whole.count(b"\n") == 1) == compact
 
 
 def test_every_event_type_has_a_projector_handler() -> None:

@@ -29,13 +29,16 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="which run to export (default: the latest run in the database)")
     parser.add_argument("--allow-gaps", action="store_true",
                         help="export even if events are missing; the document lists the gaps")
+    parser.add_argument("--compact", action="store_true",
+                        help="write the document on one line (for Athena and Trino, whose "
+                        "JSON readers want one object per line)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
 
 
 def run(args: argparse.Namespace) -> int:
     with progress_reporter("Folding events") as progress:
         result = export_run(args.db, args.out, args.run_id, allow_gaps=args.allow_gaps,
-                            progress=progress)
+                            progress=progress, compact=args.compact)
     if not args.quiet:
         print(
             f"Exported run {result.run_id} ({result.head['status']}, "
