@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import Protocol
 
 from recorder.clock import utc_now
 from recorder.events import Event, Failure, StepFinished, StepStarted, StepStatus
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 MESSAGE_LIMIT = 4_000
 
