@@ -9,10 +9,33 @@ and processes never contend for a lock.
 
 Whoever opens the database next (``recorder export``, ``verify``, ``summary --db``,
 the next recording) first moves the journals into the append-only ``events`` table in
-one transaction, idempotently (``event_id`` is unique), and deletes each journal whose
-writer has finished. A writer holds an exclusive ``flock`` on its journal for as long
-as it lives, so a live journal is read but never deleted, and a partly written last
-line (the writer was killed mid-write) is left for later or ignored.
+one transaction per journal, idempotently (``event_id`` is unique), and deletes each
+journal whose writer has finished.
+
+The protocol, and the invariant it keeps: **a reader deletes a journal only when it
+holds the journal's lock, has committed every complete line of that very file, and the
+path still names that file.** It follows from these rules:
+
+1. A writer creates its journal under a temporary name (``*.creating``, which readers
+   never touch), takes an exclusive ``flock`` on it, and only then renames it to its
+   final ``*.jsonl`` name. So every file a reader can find under a final name is locked
+   by its writer, or was: an unlocked final-name journal belongs to a writer that has
+   closed it or died, and will never be written again.
+2. A writer never unlocks without closing, and never reopens a journal (each process
+   makes a fresh, uniquely named one), so once a reader holds the lock nobody can append
+   to the file.
+3. A reader opens the journal, tries for the exclusive lock without waiting, reads it,
+   and commits its complete lines. Only if it got the lock, and ``fstat`` of its
+   descriptor is the file the path names now, does it unlink the path, still holding
+   the lock. A reader that did not get the lock (the writer is alive, or another reader
+   is ingesting it) commits what it read and leaves the file.
+4. A line is an event only once its terminating newline is written: the last, partial
+   line of a live journal is read again later; that of a finished journal (its writer
+   was killed mid-write) was never emitted and is dropped with the file.
+
+A writer killed between creating and renaming its file leaves an empty ``*.creating``
+file behind; it holds no event, and readers leave it alone (they cannot tell it from a
+writer that has not taken its lock yet).
 """
 
 from __future__ import annotations
@@ -20,7 +43,7 @@ from __future__ import annotations
 import fcntl
 import os
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +52,7 @@ import orjson
 from recorder.errors import CorruptDatabaseError, OutputError
 
 SUFFIX = ".jsonl"
+CREATING_SUFFIX = ".creating"
 
 #: A journal line: the stored row without ``seq`` (assigned when ingested).
 JournalRow = tuple[str, str, str, int, str, int, str, str]
@@ -46,15 +70,23 @@ class JournalWriter:
         directory = journal_dir(database)
         safe_source = "".join(c if c.isalnum() or c in "-_" else "_" for c in source)
         self.path = directory / f"{safe_source}-{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+        creating = self.path.with_name(self.path.name + CREATING_SUFFIX)
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            self._fd = os.open(creating, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL,
+                               0o644)
         except OSError as error:
             raise OutputError(
                 f"cannot write the event journal {self.path} ({error.strerror or error}): "
                 "choose a writable path for --recorder-db"
             ) from error
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            os.rename(creating, self.path)  # visible to readers only now, locked
+        except BaseException:
+            os.close(self._fd)
+            creating.unlink(missing_ok=True)
+            raise
 
     def write(self, rows: Sequence[JournalRow]) -> None:
         """Append ``rows`` with one ``write()``; they survive this process being killed."""
@@ -76,28 +108,42 @@ def pending_journals(database: Path) -> list[Path]:
     return sorted(directory.glob(f"*{SUFFIX}"))
 
 
-def read_journal(path: Path) -> tuple[list[JournalRow], bool]:
-    """The complete rows of one journal, and whether its writer is finished.
+def ingest_journal(path: Path, commit: Callable[[list[JournalRow]], None]) -> int:
+    """Hand the complete rows of the journal at ``path`` to ``commit``, then delete the
+    journal if its writer has finished (the protocol in this module's docstring).
 
-    Only a finished journal may be deleted after ingesting. A live one may end in a
-    line still being written; a finished one may end in a line cut short by a kill.
-    Either way an unterminated last line is not an event that was emitted."""
+    Returns the number of rows handed over. ``commit`` must make them durable before it
+    returns; if it raises, the journal is kept."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:  # another reader ingested and removed it just now
-        return [], False
+        return 0
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             finished = True
-        except BlockingIOError:
+        except BlockingIOError:  # its writer is alive, or another reader holds it
             finished = False
         with os.fdopen(os.dup(fd), "rb") as stream:
             data = stream.read()
+        rows = [_parse(line, path, number) for number, line in _complete(data.split(b"\n"))]
+        if rows:
+            commit(rows)
+        if finished and _names(path, fd):
+            path.unlink()
+        return len(rows)
     finally:
-        os.close(fd)
-    lines = data.split(b"\n")
-    return [_parse(line, path, number) for number, line in _complete(lines)], finished
+        os.close(fd)  # releases our lock, after the unlink
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _complete(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:

@@ -38,7 +38,7 @@ from recorder.errors import (
     UnknownEventError,
 )
 from recorder.events import StoredEvent
-from recorder.journal import JournalRow, JournalWriter, pending_journals, read_journal
+from recorder.journal import JournalRow, JournalWriter, ingest_journal, pending_journals
 
 STORE_VERSION = 1
 T = TypeVar("T")
@@ -200,12 +200,8 @@ class EventStore:
         journal is only deleted after its commit) and a re-run changes nothing."""
         ingested = 0
         for path in pending_journals(self.path):
-            rows, finished = read_journal(path)
-            if rows:
-                self._insert(rows, f"journal {path}")
-                ingested += len(rows)
-            if finished:
-                path.unlink(missing_ok=True)
+            ingested += ingest_journal(
+                path, lambda rows, path=path: self._insert(rows, f"journal {path}"))
         return ingested
 
     def append(self, events: Iterable[StoredEvent]) -> None:

@@ -1,11 +1,14 @@
 """Several processes appending to one database at once lose nothing and duplicate
-nothing. The default size runs in the normal suite; ``-m slow`` runs a larger one."""
+nothing, while other processes keep opening it (as every xdist worker does, and every
+open moves journals in) and the CPU is oversubscribed. The default size runs in the
+normal suite; ``-m slow`` runs a larger one."""
 
 from __future__ import annotations
 
 import multiprocessing
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,13 +37,29 @@ def write_cases(db: str, run_id: str, source: str, cases: int) -> None:
                                       stopped_at=TIMESTAMP))
 
 
+def keep_opening(db: str, stop: Any) -> None:
+    """A reader that opens the store again and again, ingesting whatever is there."""
+    while not stop.is_set():
+        EventStore.open_existing(db).close()
+
+
+def keep_busy(stop: Any) -> None:
+    while not stop.is_set():
+        pass
+
+
 def stress(db: Path, writers: int, events_per_writer: int) -> float:
     cases = events_per_writer // EVENTS_PER_CASE
     with EventStore.create(db) as store:
         Emitter(store, "stress", "main").emit(RunStarted(project="p", started_at=TIMESTAMP))
     context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    background = [context.Process(target=keep_opening, args=(str(db), stop)),
+                  context.Process(target=keep_busy, args=(stop,))]
     processes = [context.Process(target=write_cases, args=(str(db), "stress", f"gw{i}", cases))
                  for i in range(writers)]
+    for process in background:
+        process.start()
     started = time.perf_counter()
     for process in processes:
         process.start()
@@ -48,6 +67,10 @@ def stress(db: Path, writers: int, events_per_writer: int) -> float:
         process.join(timeout=600)
         assert process.exitcode == 0
     elapsed = time.perf_counter() - started
+    stop.set()
+    for process in background:
+        process.join(timeout=60)
+        assert process.exitcode == 0
     with EventStore.create(db) as store:  # the emitter resumes main's sequence at 2
         Emitter(store, "stress", "main").emit(
             RunFinished(exit_status=0, finished_at=TIMESTAMP, duration=elapsed))
