@@ -16,12 +16,14 @@ Backend errors are turned into :mod:`recorder.errors` exceptions here, once.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import attrs
 import sqlite_utils
@@ -96,10 +98,25 @@ class EventStore:
 
     @classmethod
     def create(cls, path: str | Path) -> EventStore:
-        """Open ``path`` for appending, creating the file and its table if needed."""
+        """Open ``path`` for appending, creating the file and its table if needed.
+
+        A new database appears under its name only once its schema is in it, so a kill
+        while creating it leaves no half-made file. An existing file is checked,
+        without writing to it, to be ours (or empty) before anything is written."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                _create_database_file(path)
+        except (OSError, sqlite3.Error) as error:
+            raise OutputError(
+                f"cannot open event database {path} for writing ({error}): "
+                "choose a writable path for --recorder-db"
+            ) from error
+        kind = _inspect(path)
+        if kind == "foreign":
+            raise _foreign(path)
+        try:
             connection = _connect(path)
         except (OSError, sqlite3.Error) as error:
             raise OutputError(
@@ -107,8 +124,8 @@ class EventStore:
                 "choose a writable path for --recorder-db"
             ) from error
         store = cls(path, connection)
-        store._check_version()
-        store._create_schema()
+        if kind == "empty":  # a file made empty elsewhere, or left by a killed creation
+            store._create_schema()
         store.ingest_journals()
         return store
 
@@ -121,18 +138,19 @@ class EventStore:
                 f"event database {path} does not exist: run the tests with "
                 f"--recorder-db {path} first, or pass the right --db"
             )
+        kind = _inspect(path)
+        if kind == "foreign":
+            raise _foreign(path)
+        if kind == "empty":
+            raise RunNotFoundError(
+                f"{path} holds no runs recorded yet (its creation was cut short before "
+                f"any event was written): record a run with --recorder-db {path}"
+            )
         try:
             connection = _connect(path)
         except sqlite3.Error as error:
             raise _corrupt(path, error) from error
         store = cls(path, connection)
-        store._check_version()
-        if "events" not in store._table_names():
-            store.close()
-            raise InvalidInputError(
-                f"{path} is a SQLite database but holds no recorder events table: "
-                "pass the file written by --recorder-db"
-            )
         try:
             store.ingest_journals()
         except BaseException:
@@ -151,25 +169,6 @@ class EventStore:
             journal.close()
         self._journals.clear()
         self._connection.close()
-
-    def _table_names(self) -> list[str]:
-        try:
-            return self.db.table_names()
-        except sqlite3.DatabaseError as error:
-            raise _corrupt(self.path, error) from error
-
-    def _check_version(self) -> None:
-        try:
-            version = self._connection.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as error:
-            self.close()
-            raise _corrupt(self.path, error) from error
-        if version > STORE_VERSION:
-            self.close()
-            raise NewerStoreError(
-                f"{self.path} was written by a newer recorder (store version {version}, "
-                f"this recorder reads up to {STORE_VERSION}): upgrade recorder"
-            )
 
     def _create_schema(self) -> None:
         script = f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version = {STORE_VERSION};\nCOMMIT;"
@@ -324,6 +323,64 @@ def encode_row(stored: StoredEvent) -> JournalRow:
         stored.source_seq,
         stored.recorded_at,
         codec.encode(stored.event),
+    )
+
+
+def _create_database_file(path: Path) -> None:
+    """Make a complete, empty event database at ``path`` atomically: the schema is
+    written under a temporary name, which is then linked to ``path``."""
+    creating = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.creating")
+    try:
+        connection = sqlite3.connect(creating, isolation_level=None)
+        try:
+            connection.executescript(
+                f"BEGIN;\n{_SCHEMA}\nPRAGMA user_version = {STORE_VERSION};\nCOMMIT;")
+            connection.execute("PRAGMA journal_mode = WAL")
+        finally:
+            connection.close()
+        try:
+            os.link(creating, path)
+        except FileExistsError:  # another process created it first: use theirs
+            pass
+    finally:
+        creating.unlink(missing_ok=True)
+
+
+_Kind = Literal["ours", "empty", "foreign"]
+
+
+def _inspect(path: Path) -> _Kind:
+    """What ``path`` holds, decided read-only: our store, an empty SQLite file (no
+    table at all), or something else. Newer stores and non-SQLite files are refused."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                     timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as error:
+        raise _corrupt(path, error) from error
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        tables = {name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise _corrupt(path, error) from error
+    finally:
+        connection.close()
+    if version > STORE_VERSION:
+        raise NewerStoreError(
+            f"{path} was written by a newer recorder (store version {version}, "
+            f"this recorder reads up to {STORE_VERSION}): upgrade recorder"
+        )
+    if not tables and version == 0:
+        return "empty"
+    if version >= 1 and "events" in tables:
+        return "ours"
+    return "foreign"
+
+
+def _foreign(path: Path) -> InvalidInputError:
+    return InvalidInputError(
+        f"{path} is a SQLite database but holds no recorder events table (it was left "
+        "unchanged): pass the file written by --recorder-db, or choose a new path"
     )
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from recorder.store import STORE_VERSION
+from recorder.errors import InvalidInputError
+from recorder.store import STORE_VERSION, EventStore
 from tests.test_cli_export import assert_one_line_error, record_run, run_cli
 
 
@@ -115,3 +118,70 @@ def test_verify_notices_a_missing_trigger(db: Path) -> None:
     result = run_cli("verify", "--db", str(db))
     assert result.returncode == 4
     assert "append-only trigger events_refuse_delete is missing" in result.stdout
+
+
+DIE_WHILE_CREATING = """
+import os, sqlite3, sys
+from recorder.store import EventStore
+
+class DiesBeforeTheSchema(sqlite3.Connection):
+    def executescript(self, script):
+        os._exit(9)  # as a kill -9 between creating the file and creating its table
+
+real_connect = sqlite3.connect
+sqlite3.connect = lambda *args, **kwargs: real_connect(*args, factory=DiesBeforeTheSchema,
+                                                       **kwargs)
+EventStore.create(sys.argv[1])
+"""
+
+
+def test_a_kill_while_creating_the_database_leaves_no_half_made_file(tmp_path: Path) -> None:
+    """Regression (issue 10): a kill between creating the file and its table left a
+    table-less WAL file that every command then called foreign."""
+    db = tmp_path / "events.db"
+    died = subprocess.run([sys.executable, "-c", DIE_WHILE_CREATING, str(db)])
+    assert died.returncode == 9
+    assert not db.exists()
+    record_run(db)  # the next recording creates it whole
+    result, out = export(db)
+    assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", ["export", "verify", "runs", "summary"])
+def test_a_table_less_file_left_by_a_killed_creation_means_no_runs_yet(
+        tmp_path: Path, command: str) -> None:
+    """Older recorders could leave an empty WAL-mode file: it holds no run, it is not
+    foreign (exit 6, not 4)."""
+    db = tmp_path / "events.db"
+    sqlite3.connect(db).execute("PRAGMA journal_mode = WAL").connection.close()
+    extra = ["--out", str(tmp_path / "out.json")] if command == "export" else []
+    result = run_cli(command, "--db", str(db), *extra)
+    assert_one_line_error(result, 6, str(db), "no runs recorded yet", "--recorder-db")
+    assert not (tmp_path / "out.json").exists()
+    record_run(db)  # and recording into it just works
+    assert run_cli("runs", "--db", str(db)).returncode == 0
+
+
+def test_a_foreign_database_with_its_own_events_table_is_left_unchanged(
+        tmp_path: Path) -> None:
+    """Regression (issue 12): another application's file got our triggers, WAL mode and
+    user_version before it was refused, and its own DELETEs then failed."""
+    db = tmp_path / "app.db"
+    connection = sqlite3.connect(db)
+    connection.executescript("CREATE TABLE events (id INTEGER PRIMARY KEY, what TEXT);"
+                             "INSERT INTO events (what) VALUES ('login'), ('logout');")
+    connection.close()
+    before = db.read_bytes()
+    for command in ("export", "verify", "runs"):
+        extra = ["--out", str(tmp_path / "out.json")] if command == "export" else []
+        assert_one_line_error(run_cli(command, "--db", str(db), *extra), 4,
+                              str(db), "no recorder events table")
+    with pytest.raises(InvalidInputError, match="left unchanged"):
+        EventStore.create(db)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.execute("DELETE FROM events WHERE what = 'login'")
+    assert connection.execute("SELECT what FROM events").fetchall() == [("logout",)]
+    connection.close()

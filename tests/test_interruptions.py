@@ -78,6 +78,14 @@ def statuses(document: dict[str, Any]) -> dict[str, str]:
     return {case["name"]: case["status"] for s in document["suites"] for case in s["cases"]}
 
 
+def case_named(document: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for s in document["suites"] for c in s["cases"] if c["name"] == name)
+
+
+def walk_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [item for step in steps for item in [step, *walk_steps(step.get("steps", []))]]
+
+
 @pytest.fixture
 def pausing_suite(pytester: pytest.Pytester) -> Path:
     pytester.makepyfile(test_pausing=PAUSING_SUITE)
@@ -129,44 +137,72 @@ def test_sigterm_and_ctrl_c_record_the_end_of_the_run(pausing_suite: Path, sent:
 
 
 RANDOM_SUITE = '''
-import random, time
+import os, pathlib, time
 import pytest, recorder
 
+def pause(n, where):
+    if os.environ.get("KILL_AT") == f"{n}:{where}":
+        pathlib.Path(os.environ["KILL_MARK"]).write_text(where)
+        time.sleep(60)
+
+@pytest.fixture
+def resource(n):
+    pause(n, "setup")
+    yield
+    pause(n, "teardown")
+
 @pytest.mark.parametrize("n", range(40))
-def test_case(n):
+def test_case(n, resource):
     with recorder.step("work"):
+        pause(n, "body")
         with recorder.step("inner"):
-            time.sleep(random.random() * 0.02)
+            pause(n, "step")
 '''
+
+RANDOM_CONFTEST = '''
+from test_random import pause
+
+def pytest_runtest_logfinish(nodeid, location):
+    pause(int(nodeid.split("[")[1].rstrip("]")), "between")
+'''
+
+KILL_POINTS = ["setup", "body", "step", "teardown", "between"]
 
 
 @pytest.mark.parametrize("workers", [0, 2])
 def test_kill_9_at_random_moments_always_leaves_a_valid_log(pytester: pytest.Pytester,
                                                             workers: int) -> None:
-    """A seeded loop of kills at random points: every database verifies and exports."""
+    """A seeded loop of kills at random points of the run's progress (a case and a place
+    in it, reached when the test itself says so, never after a wall-clock delay): every
+    database verifies and exports, and says what was running."""
     pytester.makepyfile(test_random=RANDOM_SUITE)
+    pytester.makeconftest(RANDOM_CONFTEST)
     chooser = random.Random(4)  # seeded: the same kill points on every run
-    kills = 0
-    for attempt in range(6):
-        db = pytester.path / f"events-{attempt}.db"
+    for attempt, where in enumerate([*KILL_POINTS, chooser.choice(KILL_POINTS)]):
+        n = chooser.randrange(40)
+        db, mark = pytester.path / f"events-{attempt}.db", pytester.path / f"mark-{attempt}"
         args = ["-n", str(workers)] if workers else []
-        process = start_pytest(pytester.path, db, *args)
-        time.sleep(chooser.uniform(0.3, 2.5 if workers else 1.5))
+        process = start_pytest(pytester.path, db, *args, KILL_AT=f"{n}:{where}",
+                               KILL_MARK=str(mark))
+        wait_for(mark, process)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
-        if not db.exists():
-            continue
-        kills += 1
+
         report = verify_database(db)
         assert report.ok, report.problems
-        if not report.runs:
-            continue
         document = fold_run(db)
+        assert document["status"] == "interrupted", (n, where)
         counts = document["summary"]
+        assert counts["total"] == 40
         assert counts["failed"] == counts["error"] == 0
         assert counts["incomplete"] <= max(workers, 1)
-        if document["status"] == "interrupted":
-            assert counts["total"] in (0, 40)
-        else:
-            assert document["status"] == "passed" and counts["passed"] == 40
-    assert kills >= 4
+        if where in ("body", "step"):
+            running = case_named(document, f"test_case[{n}]")
+            open_steps = [step["name"] for step in walk_steps(running["steps"])
+                          if step["status"] == "incomplete"]
+            assert open_steps == (["work", "inner"] if where == "step" else ["work"])
+        found = statuses(document)
+        assert found[f"test_case[{n}]"] == ("passed" if where == "between" else "incomplete")
+        if not workers:  # serial: everything before the kill point ran, nothing after it
+            assert all(found[f"test_case[{m}]"] == "passed" for m in range(n))
+            assert all(found[f"test_case[{m}]"] == "not_run" for m in range(n + 1, 40))
