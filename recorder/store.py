@@ -16,6 +16,7 @@ Backend errors are turned into :mod:`recorder.errors` exceptions here, once.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import threading
@@ -199,8 +200,8 @@ class EventStore:
         journal is only deleted after its commit) and a re-run changes nothing."""
         ingested = 0
         for path in pending_journals(self.path):
-            ingested += ingest_journal(
-                path, lambda rows, path=path: self._insert(rows, f"journal {path}"))
+            ingested += ingest_journal(path, functools.partial(self._insert,
+                                                               what=f"journal {path}"))
         return ingested
 
     def append(self, events: Iterable[StoredEvent]) -> None:
