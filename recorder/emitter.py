@@ -9,11 +9,15 @@ cannot lose the event. The journal is moved into the SQLite table by the next re
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import uuid
+import warnings
 
 from recorder.clock import utc_now
+from recorder.errors import ConcurrentSourceError, RecorderWarning
 from recorder.events import Event, StoredEvent
+from recorder.journal import JournalWriteError
 from recorder.store import EventStore, encode_row
 
 
@@ -29,7 +33,15 @@ class Emitter:
     def __init__(self, store: EventStore, run_id: str, source: str) -> None:
         self.run_id = run_id
         self.source = source
-        self._journal = store.open_journal(source)
+        self._journal = store.open_journal(source, run_id)
+        others = self._journal.others_alive()
+        if others:
+            self._journal.close()
+            raise ConcurrentSourceError(
+                f"run {run_id!r} is already being recorded as source {source!r} by process "
+                f"{others[0]} into {store.path}: give each concurrent process its own "
+                "--recorder-shard (or its own --recorder-run-id)"
+            )
         # Continue a source's sequence if it already has events in this run (a run id
         # reused on purpose, or a restarted worker), so source_seq stays gap-free.
         self._source_seq = store.last_source_seq(run_id, source)
@@ -38,6 +50,9 @@ class Emitter:
         random_part = uuid.uuid4()
         self._id_prefix = str(random_part)[:24]
         self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self.lost = 0  # events that could not be written (disk full): the gaps show them
+        self._warned: set[str] = set()
 
     def emit(self, event: Event) -> StoredEvent:
         """Append ``event``; it is durable when this returns."""
@@ -45,26 +60,54 @@ class Emitter:
 
     def emit_together(self, *events: Event) -> list[StoredEvent]:
         """Append ``events`` with one write: for facts that happen at the same moment
-        (a teardown's outcome and the case's end)."""
+        (a teardown's outcome and the case's end).
+
+        Never raises for a failed write (a test run must not die of a full disk): the
+        events are lost, their ``source_seq`` stays taken so the gap proves it, and one
+        :class:`RecorderWarning` says so. A process forked from the one that opened the
+        emitter is not this source: its events are dropped, with one warning."""
         with self._lock:
             recorded_at = utc_now()
-            stored = []
-            for event in events:
-                self._source_seq += 1
-                stored.append(StoredEvent(
-                    event_id=f"{self._id_prefix}{self._source_seq:012x}",
-                    run_id=self.run_id,
-                    source=self.source,
-                    source_seq=self._source_seq,
-                    recorded_at=recorded_at,
-                    event=event,
-                ))
+            first = self._source_seq + 1
+            stored = [StoredEvent(
+                event_id=f"{self._id_prefix}{seq:012x}",
+                run_id=self.run_id,
+                source=self.source,
+                source_seq=seq,
+                recorded_at=recorded_at,
+                event=event,
+            ) for seq, event in enumerate(events, start=first)]
+            if os.getpid() != self._pid:
+                self._warn_once("fork", f"recorder: events emitted in process {os.getpid()},"
+                                f" forked from the recording process {self._pid}, are not "
+                                "recorded (only the process that ran the test records it)")
+                return stored
+            rows = [encode_row(item) for item in stored]
+            size = self._journal.size
             try:
-                self._journal.write([encode_row(item) for item in stored])
+                self._journal.write(rows)
+            except JournalWriteError as error:
+                self._source_seq += len(events)
+                self.lost += len(events)
+                self._warn_once("write", f"recorder: {error.strerror}; {self.lost} event(s) "
+                                "lost so far, the tests go on (export shows the gap)")
+                return stored
             except BaseException:
-                self._source_seq -= len(events)  # nothing was written: keep the sequence
+                if self._journal.size != size:  # written before the interruption
+                    self._source_seq += len(events)
                 raise
+            self._source_seq += len(events)
+            if self._journal.relocated:
+                self._journal.relocated = False
+                self._warn_once("relocated", f"recorder: the journal folder was deleted "
+                                f"during the run; recreated it as {self._journal.path}, "
+                                "nothing was lost")
             return stored
+
+    def _warn_once(self, kind: str, message: str) -> None:
+        if kind not in self._warned:
+            self._warned.add(kind)
+            warnings.warn(RecorderWarning(message), stacklevel=3)
 
     def close(self) -> None:
         self._journal.close()

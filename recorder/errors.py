@@ -44,6 +44,14 @@ class UsageError(RecorderError):
     exit_code = 2
 
 
+class ConcurrentSourceError(UsageError):
+    """Two live processes would record the same source of the same run."""
+
+
+class RecorderWarning(UserWarning):
+    """Something went wrong while recording that the tests themselves survive."""
+
+
 class InputNotFoundError(RecorderError):
     exit_code = 3
 

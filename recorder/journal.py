@@ -41,6 +41,7 @@ writer that has not taken its lock yet).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -63,42 +64,142 @@ def journal_dir(database: Path) -> Path:
     return database.with_name(database.name + ".journal")
 
 
-class JournalWriter:
-    """One process's append-only journal, locked for as long as it is open."""
+class JournalWriteError(OSError):
+    """A write to the journal failed (disk full, I/O error); the journal was cut back
+    to its last complete line, so nothing that was written before is damaged."""
 
-    def __init__(self, database: Path, source: str) -> None:
-        directory = journal_dir(database)
-        safe_source = "".join(c if c.isalnum() or c in "-_" else "_" for c in source)
-        self.path = directory / f"{safe_source}-{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
-        creating = self.path.with_name(self.path.name + CREATING_SUFFIX)
+
+class JournalWriter:
+    """One process's append-only journal, locked for as long as it is open.
+
+    ``run_id`` and ``source`` are part of the file name, so a process can tell whether
+    another live process is writing the same source of the same run."""
+
+    def __init__(self, database: Path, source: str, run_id: str = "") -> None:
+        self.directory = journal_dir(database)
+        self.prefix = f"{_safe(source)}-{_run_key(run_id)}-"
+        self.path = self.directory / f"{self.prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+        self.relocated = False  # set when the journal had to be recreated (folder deleted)
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(creating, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL,
-                               0o644)
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._fd = _create_locked(self.path)
         except OSError as error:
             raise OutputError(
                 f"cannot write the event journal {self.path} ({error.strerror or error}): "
                 "choose a writable path for --recorder-db"
             ) from error
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            os.rename(creating, self.path)  # visible to readers only now, locked
-        except BaseException:
-            os.close(self._fd)
-            creating.unlink(missing_ok=True)
-            raise
+        self._size = 0  # bytes of complete lines written: only this process appends
+
+    @property
+    def size(self) -> int:
+        """Bytes of complete lines in the journal."""
+        return self._size
 
     def write(self, rows: Sequence[JournalRow]) -> None:
-        """Append ``rows`` with one ``write()``; they survive this process being killed."""
+        """Append ``rows`` with one ``write()``; they survive this process being killed.
+
+        All or nothing: on a failed or short write (disk full) the journal is cut back
+        to its last complete line and :class:`JournalWriteError` is raised. If a signal
+        handler raises while the write is in flight, the journal holds all the rows or
+        none of them (:attr:`size` tells which), and the exception goes on."""
         data = b"".join(orjson.dumps(row) + b"\n" for row in rows)
-        written = os.write(self._fd, data)
-        while written < len(data):  # regular files rarely write short, but may
-            written += os.write(self._fd, data[written:])
+        if os.fstat(self._fd).st_nlink == 0:  # someone deleted the journal (or its folder)
+            self._relocate()
+        expected = self._size + len(data)
+        try:
+            written = os.write(self._fd, data)
+            while written < len(data):  # regular files rarely write short, but may
+                written += os.write(self._fd, data[written:])
+        except OSError as error:
+            self._cut_back(expected)
+            raise JournalWriteError(error.errno, f"cannot append to {self.path}: "
+                                    f"{error.strerror or error}") from error
+        except BaseException:  # e.g. KeyboardInterrupt from a SIGTERM handler
+            self._size = self._cut_back(expected)
+            raise
+        self._size = expected
+
+    def _cut_back(self, expected: int) -> int:
+        """Keep the write if it is whole, else truncate to the last complete line."""
+        if os.fstat(self._fd).st_size == expected:
+            return expected
+        os.ftruncate(self._fd, self._size)
+        return self._size
+
+    def _relocate(self) -> None:
+        """The journal was unlinked under us: write what it held into a new one."""
+        os.lseek(self._fd, 0, os.SEEK_SET)
+        held = os.read(self._fd, self._size) if self._size else b""
+        old_fd = self._fd
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.path = self.directory / f"{self.prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+        self._fd = _create_locked(self.path)
+        os.close(old_fd)
+        if held:
+            os.write(self._fd, held)
+        self.relocated = True
+
+    def others_alive(self) -> list[int]:
+        """The pids of other live processes writing this journal's run and source."""
+        alive = []
+        for path in self.directory.glob(f"{self.prefix}*{SUFFIX}"):
+            pid = _pid_of(path, self.prefix)
+            if path == self.path or pid is None or pid == os.getpid() or not _running(pid):
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                alive.append(pid)
+            finally:
+                os.close(fd)
+        return alive
 
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)  # releases the lock: readers may now ingest and delete it
             self._fd = -1
+
+
+def _create_locked(path: Path) -> int:
+    """Create the journal ``path``, visible under that name only once locked."""
+    creating = path.with_name(path.name + CREATING_SUFFIX)
+    fd = os.open(creating, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.rename(creating, path)  # visible to readers only now, locked
+    except BaseException:
+        os.close(fd)
+        creating.unlink(missing_ok=True)
+        raise
+    return fd
+
+
+def _safe(source: str) -> str:
+    return "".join(c if c.isalnum() or c in "_" else "_" for c in source)
+
+
+def _run_key(run_id: str) -> str:
+    return hashlib.blake2b(run_id.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+
+
+def _pid_of(path: Path, prefix: str) -> int | None:
+    rest = path.name[len(prefix):]
+    pid, _, _ = rest.partition("-")
+    return int(pid) if pid.isdigit() else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def pending_journals(database: Path) -> list[Path]:

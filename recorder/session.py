@@ -117,7 +117,13 @@ class RecordingSession:
         if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
             return
 
+        recording_pid = os.getpid()
+
         def interrupt(signum: int, frame: object) -> None:
+            if os.getpid() != recording_pid:  # a forked child: die of the signal, as usual
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+                return
             self.stop_signal = signal.Signals(signum).name
             signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
             raise KeyboardInterrupt(f"stopped by {self.stop_signal}")

@@ -66,9 +66,15 @@ CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
 """
 
+# Appending an event already stored is a no-op; a *different* event under a stored
+# event id is an attempted update, which the append-only trigger refuses.
 _INSERT = (
     "INSERT INTO events (event_id, run_id, type, version, source, source_seq, recorded_at,"
-    " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
+    " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET seq = seq"
+    " WHERE (events.run_id, events.type, events.version, events.source, events.source_seq,"
+    " events.recorded_at, events.payload) IS NOT (excluded.run_id, excluded.type,"
+    " excluded.version, excluded.source, excluded.source_seq, excluded.recorded_at,"
+    " excluded.payload)"
 )
 
 _COLUMNS = "seq, event_id, run_id, type, version, source, source_seq, recorded_at, payload"
@@ -187,9 +193,9 @@ class EventStore:
 
     # -- writing -----------------------------------------------------------------
 
-    def open_journal(self, source: str) -> JournalWriter:
+    def open_journal(self, source: str, run_id: str = "") -> JournalWriter:
         """A journal for one emitting process; closed with this store."""
-        journal = JournalWriter(self.path, source)
+        journal = JournalWriter(self.path, source, run_id)
         self._journals.append(journal)
         return journal
 
@@ -224,8 +230,9 @@ class EventStore:
                     raise
             except sqlite3.IntegrityError as error:
                 raise InvalidInputError(
-                    f"cannot append {what} to {self.path}: {error} (two different events "
-                    "claim the same run, source and source_seq)"
+                    f"cannot append {what} to {self.path}: two different events claim the "
+                    f"same event id, or the same run, source and source_seq ({error}); move "
+                    "the file aside to export what the database holds"
                 ) from error
 
     # -- reading -----------------------------------------------------------------
