@@ -15,6 +15,7 @@ Exit codes (stable, documented in README.md):
  5    the database is newer than this recorder understands
  6    no such run, or the database holds no run
  7    the output could not be written
+ 8    the database stayed locked by another process too long
  10   upload: no credentials found
  11   upload: credentials rejected or access denied
  12   upload: no such bucket, or bad bucket name
@@ -90,6 +91,10 @@ class RunNotFoundError(RecorderError):
 
 class OutputError(RecorderError):
     exit_code = 7
+
+
+class DatabaseLockedError(RecorderError):
+    exit_code = 8
 
 
 class UploadError(RecorderError):

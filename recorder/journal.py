@@ -51,6 +51,7 @@ from typing import Any
 import orjson
 
 from recorder.errors import CorruptDatabaseError, OutputError
+from recorder.events import EVENT_TYPES
 
 SUFFIX = ".jsonl"
 CREATING_SUFFIX = ".creating"
@@ -253,14 +254,37 @@ def _complete(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, line
 
 
+_TEXT_FIELDS = (0, 1, 2, 4, 6, 7)  # event_id, run_id, type, source, recorded_at, payload
+_MAX_INTEGER = 2**63 - 1  # what a SQLite INTEGER holds
+
+
 def _parse(line: bytes, path: Path, number: int) -> JournalRow:
+    """One journal line as a row, checked for shape before anything is committed: a
+    line that is not what an emitter writes is refused, never stored for good."""
     try:
         row: Any = orjson.loads(line)
-        event_id, run_id, type_name, version, source, source_seq, recorded_at, payload = row
-        return (str(event_id), str(run_id), str(type_name), int(version), str(source),
-                int(source_seq), str(recorded_at), str(payload))
-    except (ValueError, TypeError) as error:
-        raise CorruptDatabaseError(
-            f"{path}: line {number} is not a journal entry ({error}); move the file aside "
-            "to export what the database holds"
-        ) from error
+    except ValueError as error:
+        raise _not_an_entry(path, number, str(error)) from error
+    if not isinstance(row, list) or len(row) != 8:
+        raise _not_an_entry(path, number, "expected a list of 8 fields")
+    for index in _TEXT_FIELDS:
+        if not isinstance(row[index], str):
+            raise _not_an_entry(path, number, f"field {index + 1} is not text")
+    for index in (3, 5):  # version, source_seq
+        value = row[index]
+        if type(value) is not int or not 1 <= value <= _MAX_INTEGER:
+            raise _not_an_entry(path, number, f"field {index + 1} is not a positive integer")
+    if row[2] not in EVENT_TYPES:
+        raise _not_an_entry(path, number, f"unknown event type {row[2]!r}; if a newer "
+                            "recorder wrote it, upgrade recorder")
+    payload = row[7]
+    if not (payload.startswith("{") and payload.endswith("}")):
+        raise _not_an_entry(path, number, "the payload is not a JSON object")
+    return tuple(row)  # type: ignore[return-value]
+
+
+def _not_an_entry(path: Path, number: int, why: str) -> CorruptDatabaseError:
+    return CorruptDatabaseError(
+        f"{path}: line {number} is not a journal entry ({why}); move the file aside "
+        "to export what the database holds"
+    )

@@ -32,6 +32,7 @@ import sqlite_utils
 from recorder import codec
 from recorder.errors import (
     CorruptDatabaseError,
+    DatabaseLockedError,
     InputNotFoundError,
     InvalidInputError,
     MalformedEventError,
@@ -39,13 +40,16 @@ from recorder.errors import (
     OutputError,
     RunNotFoundError,
     UnknownEventError,
+    UsageError,
 )
 from recorder.events import StoredEvent
 from recorder.journal import JournalRow, JournalWriter, ingest_journal, pending_journals
 
 STORE_VERSION = 1
 T = TypeVar("T")
-BUSY_TIMEOUT_MS = 30_000
+#: How long any command waits, in all, for another process's lock on the database.
+DEFAULT_LOCK_TIMEOUT_S = 30.0
+LOCK_TIMEOUT_ENV = "RECORDER_LOCK_TIMEOUT"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -189,7 +193,10 @@ class EventStore:
                 raise
 
         with self._lock:
-            _retry_when_locked(create)
+            try:
+                create()
+            except sqlite3.OperationalError as error:
+                raise _locked_or(self.path, error) from error
 
     # -- writing -----------------------------------------------------------------
 
@@ -228,6 +235,8 @@ class EventStore:
                 except BaseException:
                     connection.execute("ROLLBACK")
                     raise
+            except sqlite3.OperationalError as error:
+                raise _locked_or(self.path, error) from error
             except sqlite3.IntegrityError as error:
                 raise InvalidInputError(
                     f"cannot append {what} to {self.path}: two different events claim the "
@@ -362,7 +371,7 @@ def _inspect(path: Path) -> _Kind:
     table at all), or something else. Newer stores and non-SQLite files are refused."""
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                     timeout=BUSY_TIMEOUT_MS / 1000)
+                                     timeout=lock_timeout())
     except sqlite3.Error as error:
         raise _corrupt(path, error) from error
     try:
@@ -392,11 +401,28 @@ def _foreign(path: Path) -> InvalidInputError:
     )
 
 
+def lock_timeout() -> float:
+    """Seconds to wait for another process's lock: ``RECORDER_LOCK_TIMEOUT``, or 30."""
+    text = os.environ.get(LOCK_TIMEOUT_ENV, "")
+    if not text:
+        return DEFAULT_LOCK_TIMEOUT_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise UsageError(f"{LOCK_TIMEOUT_ENV}={text!r}: give a number of seconds "
+                         "between 0 and 86400")
+    return seconds
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+    timeout = lock_timeout()
+    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None,
                                  check_same_thread=False)
-    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    _retry_when_locked(lambda: connection.execute("PRAGMA journal_mode = WAL"))
+    connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    _retry_when_locked(lambda: connection.execute("PRAGMA journal_mode = WAL"), path,
+                       timeout)
     # Every commit is handed to the OS before it returns, so a killed process loses
     # nothing; only an OS crash or power loss (which ends a CI machine anyway) can lose
     # or damage recent writes. Not syncing keeps a commit at ~24 us instead of ~42 us.
@@ -404,17 +430,53 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _retry_when_locked(action: Callable[[], T]) -> T:
+def _retry_when_locked(action: Callable[[], T], path: Path, timeout: float) -> T:
     """Run ``action``, retrying while another process holds the lock during a
-    journal-mode or schema change (SQLite's busy handler does not cover those)."""
-    for attempt in range(60):
+    journal-mode change (SQLite's busy handler does not cover it), for ``timeout``
+    seconds in all."""
+    deadline = time.monotonic() + timeout
+    attempt = 0
+    while True:
         try:
             return action()
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
+            if not _is_lock_error(error):
                 raise
-            time.sleep(min(0.01 * (attempt + 1), 0.25))
-    return action()
+            if time.monotonic() >= deadline:
+                raise _locked_or(path, error) from error
+            attempt += 1
+            time.sleep(min(0.01 * attempt, 0.25, max(deadline - time.monotonic(), 0.0)))
+
+
+def _is_lock_error(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _locked_or(path: Path, error: sqlite3.OperationalError) -> Exception:
+    """The one-line error for a lock that outlasted the timeout; other errors as is."""
+    if not _is_lock_error(error):
+        return _corrupt(path, error)
+    holders = _processes_holding(path)
+    held_by = f" (open in process {', '.join(map(str, holders))})" if holders else ""
+    return DatabaseLockedError(
+        f"{path} stayed locked by another connection for {lock_timeout():g} s{held_by}: "
+        f"let it finish or stop it, or wait longer with {LOCK_TIMEOUT_ENV}=SECONDS"
+    )
+
+
+def _processes_holding(path: Path) -> list[int]:
+    """The other processes that have ``path`` (or its WAL) open, where /proc tells."""
+    names = {str(path.resolve()), f"{path.resolve()}-wal"}
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        if int(entry.name) == os.getpid():
+            continue
+        try:
+            if any(os.readlink(fd) in names for fd in (entry / "fd").iterdir()):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return sorted(found)[:5]
 
 
 def _corrupt(path: Path, error: Exception) -> CorruptDatabaseError:

@@ -299,3 +299,93 @@ def deadline_wait(path: Path, process: subprocess.Popen[bytes]) -> None:
         assert process.poll() is None, "the first run ended before its test started"
         assert time.monotonic() < deadline
         time.sleep(0.02)
+
+
+# -- locks ----------------------------------------------------------------------------
+
+
+def test_a_held_write_lock_gives_one_line_after_the_lock_timeout(tmp_path: Path) -> None:
+    """Regression (issue 12): with another connection holding the write lock, pytest
+    hung for minutes and export printed a 'database is locked' traceback."""
+    import sqlite3
+    db = tmp_path / "events.db"
+    with EventStore.create(db) as store:
+        Emitter(store, "run", "main").emit(case(1))  # leaves a journal to move in
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        env = {**os.environ, "RECORDER_LOCK_TIMEOUT": "1"}
+        result = subprocess.run([sys.executable, "-m", "recorder", "export", "--db", str(db),
+                                 "--out", str(tmp_path / "out.json")], capture_output=True,
+                                text=True, env=env, timeout=120)
+        assert_one_line_error(result, 8, str(db), "stayed locked", "RECORDER_LOCK_TIMEOUT",
+                              f"process {os.getpid()}")
+        assert not (tmp_path / "out.json").exists()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert stored(db) == [("main", 1)]  # and once the lock is gone, nothing was lost
+
+
+def test_a_bad_lock_timeout_is_a_usage_error(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    EventStore.create(db).close()
+    result = subprocess.run([sys.executable, "-m", "recorder", "runs", "--db", str(db)],
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "RECORDER_LOCK_TIMEOUT": "soon"})
+    assert_one_line_error(result, 2, "RECORDER_LOCK_TIMEOUT='soon'", "seconds")
+
+
+def test_pytest_does_not_hang_on_a_locked_database(pytester: pytest.Pytester,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+    db = pytester.path / "events.db"
+    with EventStore.create(db) as store:
+        Emitter(store, "run", "main").emit(case(1))
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    monkeypatch.setenv("RECORDER_LOCK_TIMEOUT", "1")
+    pytester.makepyfile(test_one="def test_a():\n    pass\n")
+    try:
+        result = pytester.runpytest_subprocess("--recorder-db", str(db), timeout=120)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{db} stayed locked by another connection for 1 s*"])
+    assert "Traceback" not in result.stderr.str()
+
+
+# -- journal lines of the wrong shape ---------------------------------------------------
+
+GOOD = ["id-1", "run", "case.started", 1, "main", 1, TIMESTAMP,
+        '{"case_id":"t.py::x","started_at":"' + TIMESTAMP + '"}']
+
+
+@pytest.mark.parametrize(("field", "value", "why"), [
+    (7, {"case_id": "t.py::x"}, "field 8 is not text"),
+    (2, "case.exploded", "unknown event type 'case.exploded'"),
+    (5, 1e23, "field 6 is not a positive integer"),
+    (5, 10**23, "field 6 is not a positive integer"),
+    (3, True, "field 4 is not a positive integer"),
+    (7, "[1, 2]", "the payload is not a JSON object"),
+    (0, None, "field 1 is not text"),
+])
+def test_a_journal_line_of_the_wrong_shape_is_refused_before_it_is_committed(
+        tmp_path: Path, field: int, value: object, why: str) -> None:
+    """Regression (issue 12): a dict payload or an unknown type was committed for good,
+    and a source_seq of 1e23 gave an OverflowError traceback."""
+    import json
+    db = tmp_path / "events.db"
+    EventStore.create(db).close()
+    bad = list(GOOD)
+    bad[field] = value
+    journal_file = journal_dir(db) / "main-0-1-cafecafe.jsonl"
+    journal_file.parent.mkdir(exist_ok=True)
+    journal_file.write_text(json.dumps(GOOD) + "\n" + json.dumps(bad) + "\n")
+    result = run_cli("verify", "--db", str(db))
+    assert_one_line_error(result, 4, "main-0-1-cafecafe.jsonl: line 2", why, "move the file")
+    import sqlite3
+    connection = sqlite3.connect(db)
+    assert connection.execute("SELECT COUNT(*) FROM events").fetchone() == (0,)
+    connection.close()
