@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from recorder.exporter import DEFAULT_DB, DEFAULT_OUT, export_run
-from recorder.progress import progress_reporter
+from recorder.export.run_json import DEFAULT_DB, DEFAULT_OUT, export_run
+from recorder.report.progress import progress_reporter
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,12 +9,12 @@ import sys
 
 from rich.console import Console
 
+from recorder.document.projector import Document
 from recorder.errors import UsageError
-from recorder.exporter import DEFAULT_DB, DEFAULT_OUT, fold_run, load_document
-from recorder.markdown import render_markdown
-from recorder.progress import progress_reporter
-from recorder.projector import Document
-from recorder.summary import SLOWEST, render_summary
+from recorder.export.run_json import DEFAULT_DB, DEFAULT_OUT, fold_run, load_document
+from recorder.report.markdown import render_markdown
+from recorder.report.progress import progress_reporter
+from recorder.report.terminal import SLOWEST, render_summary
 
 MIN_WIDTH = 40
 

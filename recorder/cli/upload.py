@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from recorder.exporter import DEFAULT_OUT
-from recorder.upload import DOCUMENT_NAME, RetryPolicy, UploadResult, upload_document
+from recorder.export.run_json import DEFAULT_OUT
+from recorder.upload.s3 import DOCUMENT_NAME, RetryPolicy, UploadResult, upload_document
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

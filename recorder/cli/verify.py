@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from recorder.errors import InvalidInputError
-from recorder.exporter import DEFAULT_DB
-from recorder.verify import verify_database
+from recorder.export.run_json import DEFAULT_DB
+from recorder.store.verify import verify_database
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -35,11 +35,11 @@ from upload_support import (
     write_identities,
 )
 
-from recorder.emitter import Emitter
-from recorder.events import CaseFinished, CaseStarted, RunFinished, RunStarted
-from recorder.exporter import export_run, load_document
-from recorder.projector import Document
-from recorder.store import EventStore
+from recorder.document.projector import Document
+from recorder.events.model import CaseFinished, CaseStarted, RunFinished, RunStarted
+from recorder.export.run_json import export_run, load_document
+from recorder.store.emitter import Emitter
+from recorder.store.sqlite import EventStore
 
 # -- environment isolation ----------------------------------------------------------
 

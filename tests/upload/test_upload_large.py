@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from upload_support import BUCKET, Seaweed
 
-from recorder.projector import Document
-from recorder.upload import RetryPolicy, upload_document
+from recorder.document.projector import Document
+from recorder.upload.s3 import RetryPolicy, upload_document
 
 TARGET_BYTES = 50 * 1024 * 1024
 

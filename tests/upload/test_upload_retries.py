@@ -13,7 +13,7 @@ from upload_support import BUCKET, Seaweed
 
 from recorder.cli import main
 from recorder.errors import EndpointError
-from recorder.upload import RetryPolicy, upload_document
+from recorder.upload.s3 import RetryPolicy, upload_document
 
 
 @pytest.fixture(autouse=True)

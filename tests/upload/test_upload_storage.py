@@ -1,4 +1,4 @@
-"""``recorder.upload`` against a real SeaweedFS: what is stored, its integrity, and
+"""``recorder.upload.s3`` against a real SeaweedFS: what is stored, its integrity, and
 that history is never overwritten."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from upload_support import BUCKET, Seaweed
 
 from recorder.errors import IntegrityError, ObjectConflictError
-from recorder.upload import RetryPolicy, UploadResult, upload_document
+from recorder.upload.s3 import RetryPolicy, UploadResult, upload_document
 
 FAST = RetryPolicy(retries=2, wait=0.01)
 

@@ -1,0 +1,1 @@
+"""Events -> run document: the pure projector, the statuses, the JSON Schema."""

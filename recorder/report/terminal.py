@@ -1,0 +1,632 @@
+"""The run summary: a pure function from a run document to Rich renderables.
+
+The first half picks what a reader needs from a document (failed and errored cases
+with where they failed, flaky and incomplete cases, the slowest cases with their
+slowest steps, messages cut to a few lines); :func:`render_summary` lays that out for
+a terminal, and :mod:`recorder.report.markdown` lays the same selection out for GitHub.
+
+Nothing here reads files or prints: the CLI hands the renderable to a Console.
+Every string taken from the document goes into a :class:`rich.text.Text` (never
+through markup) after :func:`clean` has removed escape and control characters, so a
+test name like ``test_x[a]`` or a message holding ANSI colours renders as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+Document = dict[str, Any]
+
+#: Case statuses in the order they are counted and shown.
+STATUSES = (
+    "passed", "failed", "error", "skipped", "xfailed", "xpassed", "flaky", "incomplete",
+    "not_run",
+)
+FAILING = frozenset({"failed", "error"})
+STATUS_STYLES = {
+    "passed": "green",
+    "failed": "bold red",
+    "error": "bold red",
+    "skipped": "yellow",
+    "xfailed": "yellow",
+    "xpassed": "yellow",
+    "flaky": "magenta",
+    "incomplete": "bold red",
+    "not_run": "dim",
+}
+RUN_STYLES = {"passed": "bold green", "failed": "bold red", "interrupted": "bold red",
+              "empty": "bold yellow"}
+
+#: Defaults shared by the terminal and markdown renderings.
+SLOWEST = 5
+SLOWEST_STEPS = 3
+MESSAGE_LINES = 6
+MESSAGE_CHARS = 320
+MAX_SUITES = 25
+MAX_LISTED_INCOMPLETE = 10
+DETAIL_INDENT = 4
+
+#: Every cut text ends with a marker starting with this, saying how much was left out.
+CUT_MARKER = "[... "
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile(r"\r\n|[\x85\u2028\u2029]")
+_SITE = re.compile(r"^(?P<path>\S.*?):(?P<line>\d+): \S")
+
+
+# -- picking and formatting (shared with recorder.report.markdown) ------------------------
+
+
+def clean(text: str) -> str:
+    """``text`` without ANSI escape sequences or control characters; tabs expanded,
+    and every line break a plain ``\\n``."""
+    text = _ANSI.sub("", _LINE_BREAKS.sub("\n", text)).expandtabs(4)
+    return _CONTROL.sub("", text)
+
+
+def cut_text(text: str, max_lines: int = MESSAGE_LINES, max_chars: int = MESSAGE_CHARS,
+             *, tail: bool = False) -> str:
+    """``text`` cleaned and cut to ``max_lines`` lines and ``max_chars`` characters.
+
+    What was left out is named by a marker (``[... 12 more lines]`` or ``[... 4500
+    more characters]``). With ``tail`` the last lines are kept instead of the first,
+    which suits tracebacks (their end says where it failed).
+    """
+    lines = clean(text).rstrip().split("\n")
+    if tail:
+        lines.reverse()
+    kept: list[str] = []
+    used = 0
+    cut_chars = 0
+    for index, line in enumerate(lines[:max_lines]):
+        room = max(max_chars - used, 0)
+        if len(line) > room:
+            shown = line[len(line) - room:] if tail else line[:room]
+            cut_chars = len(line) - len(shown) + sum(len(rest) + 1 for rest in lines[index + 1:])
+            if shown or not kept:
+                kept.append(shown)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if cut_chars:
+        marker = f"{CUT_MARKER}{cut_chars} more characters]"
+        kept[-1] = f"{marker} {kept[-1]}" if tail else f"{kept[-1]} {marker}"
+    elif len(lines) > len(kept):
+        more = len(lines) - len(kept)
+        kept.append(f"{CUT_MARKER}{more} more line{'s' if more != 1 else ''}"
+                    f"{' above' if tail else ''}]")
+    if tail:
+        kept.reverse()
+    return "\n".join(kept)
+
+
+def one_line(text: str, max_chars: int = 200) -> str:
+    """The first non-blank line of ``text``, cleaned and cut to ``max_chars``."""
+    first = next((line.strip() for line in clean(text).splitlines() if line.strip()), "")
+    if len(first) > max_chars:
+        return f"{first[:max_chars]} {CUT_MARKER}{len(first) - max_chars} more characters]"
+    return first
+
+
+def format_duration(seconds: float | None) -> str:
+    """``0.056`` -> ``56 ms``; ``83.2`` -> ``1 min 23 s``; None -> ``unknown``."""
+    if seconds is None:
+        return "unknown"
+    if seconds < 0.0005:
+        return "<1 ms"
+    if seconds < 0.9995:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 59.995:
+        return f"{seconds:.2f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_timestamp(value: str | None) -> str:
+    """An ISO timestamp as ``2026-11-23 11:30:14 UTC`` (its own offset if not UTC)."""
+    if not value:
+        return "unknown"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return clean(value)
+    offset = moment.utcoffset()
+    zone = "UTC" if offset is not None and not offset else moment.strftime("%z") or "local"
+    return f"{moment:%Y-%m-%d %H:%M:%S} {zone}"
+
+
+def status_label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def all_cases(document: Document) -> Iterator[Document]:
+    for suite in document["suites"]:
+        yield from suite["cases"]
+
+
+def location(case: Document) -> str:
+    """Where the case is defined: ``file:line``, or the file, or its id."""
+    file = case.get("file") or case["id"].partition("::")[0]
+    line = case.get("line")
+    return clean(f"{file}:{line}" if line else file)
+
+
+def failure_site(failure: Document | None) -> str | None:
+    """Where it failed (``path:line``), read from the traceback's last line."""
+    if not failure:
+        return None
+    for line in reversed(clean(failure.get("traceback") or "").splitlines()):
+        if line.strip():
+            match = _SITE.match(line)
+            return f"{match['path']}:{match['line']}" if match else None
+    return None
+
+
+def failure_headline(failure: Document | None) -> str:
+    """``AssertionError: assert 1 == 2`` (type and first line of the message)."""
+    if not failure:
+        return ""
+    message = one_line(failure.get("message") or "")
+    kind = clean(failure.get("type") or "")
+    if not message:
+        return kind
+    if not kind or message.startswith(kind):
+        return message
+    return f"{kind}: {message}"
+
+
+def failure_text(failure: Document | None, max_lines: int = MESSAGE_LINES,
+                 max_chars: int = MESSAGE_CHARS) -> str:
+    """The failure's type and the first lines of its message, cut with a marker."""
+    if not failure:
+        return ""
+    message = (failure.get("message") or "").strip()
+    kind = failure.get("type") or ""
+    text = message if not kind or message.startswith(kind) else f"{kind}: {message}"
+    return cut_text(text.rstrip(": "), max_lines, max_chars)
+
+
+def flat_steps(steps: Iterable[Document], prefix: str = "") -> Iterator[tuple[str, Document]]:
+    """Every step, depth first, with its path (``outer > inner``)."""
+    for step in steps:
+        path = f"{prefix} > {clean(step['name'])}" if prefix else clean(step["name"])
+        yield path, step
+        yield from flat_steps(step.get("steps", []), path)
+
+
+def slowest_steps(case: Document, count: int = SLOWEST_STEPS) -> list[tuple[str, Document]]:
+    """The case's ``count`` slowest finished steps, slowest first."""
+    timed = [(path, step) for path, step in flat_steps(case["steps"])
+             if step.get("duration") is not None]
+    timed.sort(key=lambda item: -item[1]["duration"])
+    return timed[:count]
+
+
+def deepest_step(case: Document, status: str) -> str | None:
+    """The path of the innermost step with ``status`` (the step a case failed or hung in)."""
+    found = None
+    for path, step in flat_steps(case["steps"]):
+        if step["status"] == status:
+            found = path
+    return found
+
+
+def failing_cases(document: Document) -> list[Document]:
+    """Failed and errored cases, in run order."""
+    return [case for case in all_cases(document) if case["status"] in FAILING]
+
+
+def cases_with_status(document: Document, status: str) -> list[Document]:
+    return [case for case in all_cases(document) if case["status"] == status]
+
+
+def slowest_cases(document: Document, count: int = SLOWEST) -> list[Document]:
+    """The ``count`` slowest cases that ran, slowest first (ties in run order)."""
+    ran = [case for case in all_cases(document) if case["attempts"]]
+    ran.sort(key=lambda case: -case["duration"])
+    return ran[:max(count, 0)]
+
+
+def first_failure(case: Document) -> tuple[int, Document | None] | None:
+    """For a flaky case: the first failing attempt's number and failure."""
+    for attempt in case["attempts"]:
+        if attempt["status"] in FAILING:
+            return attempt["attempt"], attempt.get("failure")
+    return None
+
+
+def failing_phase(case: Document) -> str:
+    """``failed in call`` / ``error in setup``."""
+    failure = case.get("failure")
+    phase = failure["phase"] if failure else None
+    return f"{case['status']} in {phase}" if phase else case["status"]
+
+
+def failure_count(counts: Document) -> int:
+    return int(counts["failed"] + counts["error"] + counts["incomplete"])
+
+
+def counts_phrase(summary: Document) -> str:
+    """``4 passed, 1 failed, 2 error`` (statuses with a count only)."""
+    parts = [f"{summary[status]} {status_label(status)}" for status in STATUSES
+             if summary.get(status)]
+    return ", ".join(parts) or "no cases"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def short_commit(commit: str | None) -> str | None:
+    return clean(commit[:12]) if commit else None
+
+
+def picked_suites(document: Document, limit: int = MAX_SUITES) -> tuple[list[Document], int]:
+    """Up to ``limit`` suites, those with failures first kept, in run order; and how
+    many were left out."""
+    suites = document["suites"]
+    if len(suites) <= limit:
+        return list(suites), 0
+    failing = {id(s) for s in suites if failure_count(s["counts"])}
+    room = max(limit - len(failing), 0)
+    chosen = []
+    for suite in suites:
+        if id(suite) in failing:
+            chosen.append(suite)
+        elif room:
+            chosen.append(suite)
+            room -= 1
+    return chosen, len(suites) - len(chosen)
+
+
+def collection_error_text(message: str, max_lines: int = MESSAGE_LINES,
+                          max_chars: int = MESSAGE_CHARS) -> str:
+    """A collection error cut to its point: pytest's ``E`` lines if there are any."""
+    lines = clean(message).splitlines()
+    pointed = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return cut_text("\n".join(pointed) if pointed else message, max_lines, max_chars)
+
+
+def event_log_gaps(document: Document) -> int:
+    """How many events the log is known to be missing."""
+    gaps = document.get("event_log", {}).get("gaps", [])
+    return sum(gap["to"] - gap["from"] + 1 for gap in gaps)
+
+
+# -- the terminal rendering --------------------------------------------------------
+
+
+class ProportionBar:
+    """A bar ``count / total`` of the width it is given (``#`` on ASCII-only consoles)."""
+
+    def __init__(self, count: int, total: int, style: str = "") -> None:
+        self.count, self.total, self.style = count, total, style
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(1, options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        filled = round(width * self.count / self.total) if self.total else 0
+        if self.count and not filled:
+            filled = 1
+        full, empty = ("#", ".") if options.ascii_only else ("\u2588", "\u2591")
+        yield Text.assemble((full * filled, self.style), (empty * (width - filled), "dim"))
+
+
+def render_summary(
+    document: Document,
+    *,
+    slowest: int = SLOWEST,
+    max_suites: int = MAX_SUITES,
+    message_lines: int = MESSAGE_LINES,
+) -> RenderableType:
+    """The whole summary of one run document, ready for ``Console.print``."""
+    sections: list[RenderableType | None] = [
+        header(document),
+        interruption_banner(document),
+        gaps_warning(document),
+        results(document),
+        suites_table(document, max_suites),
+        failures(document, message_lines),
+        flaky(document),
+        incomplete(document),
+        collection_errors(document, message_lines),
+        slowest_table(document, slowest),
+        verdict(document),
+    ]
+    parts: list[RenderableType] = []
+    for section in sections:
+        if section is not None:
+            if parts:
+                parts.append(Text())
+            parts.append(section)
+    return Group(*parts)
+
+
+def header(document: Document) -> Panel:
+    """Run id, status, start, duration, commit, branch and CI link, in a panel."""
+    status = document["status"]
+    env = document["environment"]
+    git, ci = env["git"], env["ci"]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    run = Text(clean(document["run_id"] or "unknown"))
+    if document.get("project"):
+        run.append(f" (project {clean(document['project'])})", style="dim")
+    grid.add_row("Run", run)
+    grid.add_row("Started", format_timestamp(document["started_at"]))
+    duration = format_duration(document["duration"])
+    if document["duration"] is None:
+        duration += " (the run did not record its end)"
+    grid.add_row("Duration", duration)
+    if git.get("commit"):
+        commit = Text(short_commit(git["commit"]) or "")
+        if git.get("dirty"):
+            commit.append(" + uncommitted changes", style="yellow")
+        grid.add_row("Commit", commit)
+    if git.get("branch"):
+        grid.add_row("Branch", clean(git["branch"]))
+    ci_text = ci_description(ci)
+    if ci_text or ci.get("url"):
+        value = Text(ci_text)
+        if ci.get("url"):
+            url = clean(ci["url"])
+            value.append(("\n" if ci_text else "") + url, style=f"link {url}")
+        grid.add_row("CI", value)
+    title = Text.assemble("Test run ", (status.upper(), RUN_STYLES.get(status, "bold")))
+    return Panel(grid, title=title, title_align="left", box=box.ROUNDED,
+                 border_style=RUN_STYLES.get(status, ""), expand=True)
+
+
+def ci_description(ci: Document) -> str:
+    """``github-actions run 123, job test`` from whichever parts are known."""
+    parts = []
+    if ci.get("provider"):
+        parts.append(clean(ci["provider"]))
+    if ci.get("run_id"):
+        parts.append(f"run {clean(ci['run_id'])}")
+    text = " ".join(parts)
+    if ci.get("job"):
+        text += f"{', ' if text else ''}job {clean(ci['job'])}"
+    return text
+
+
+def interruption_banner(document: Document) -> Panel | None:
+    """For an interrupted run: a loud banner naming the cases that were running and
+    how many never ran."""
+    if document["status"] != "interrupted":
+        return None
+    reason = clean((document.get("interruption") or {}).get("reason") or "interrupted")
+    lines: list[RenderableType] = [Text.assemble(
+        ("RUN INTERRUPTED", "bold"), f": {reason}. These results are partial.")]
+    running = cases_with_status(document, "incomplete")
+    if running:
+        lines.append(Text("Was running (incomplete):", style="bold"))
+        for case in running[:MAX_LISTED_INCOMPLETE]:
+            where = Text(f"at {location(case)}")
+            step = deepest_step(case, "incomplete")
+            if step:
+                where.append(f", in step '{step}'")
+            if case.get("failure"):
+                where.append(f": {failure_headline(case['failure'])}")
+            lines.append(Padding(Text(clean(case["id"]), style="bold"), (0, 0, 0, 2)))
+            lines.append(Padding(where, (0, 0, 0, 4)))
+        if len(running) > MAX_LISTED_INCOMPLETE:
+            lines.append(Text(f"  ... and {len(running) - MAX_LISTED_INCOMPLETE} more"))
+    else:
+        lines.append(Text("No case was running when it stopped."))
+    not_run = document["summary"]["not_run"]
+    collected = document["collection"].get("collected")
+    of = f" of {collected} collected" if collected else ""
+    noun = "case" if (collected or not_run) == 1 else "cases"
+    lines.append(Text(f"Never ran: {not_run}{of} {noun}.", style="bold" if not_run else ""))
+    return Panel(Group(*lines), box=box.HEAVY, border_style="bold red", style="red",
+                 expand=True)
+
+
+def gaps_warning(document: Document) -> Text | None:
+    missing = event_log_gaps(document)
+    if not missing:
+        return None
+    sources = sorted({clean(gap["source"]) for gap in document["event_log"]["gaps"]})
+    return Text(
+        f"WARNING: the event log is missing {plural(missing, 'event')} "
+        f"(from {', '.join(sources)}); the counts below may be wrong.",
+        style="bold yellow",
+    )
+
+
+def results(document: Document) -> RenderableType:
+    """The count per status, each with its share of the run as a bar."""
+    summary = document["summary"]
+    total = summary["total"]
+    title = Text.assemble(("Results", "bold"), f"  {plural(total, 'case')}",
+                          f" in {format_duration(summary['duration'])}"
+                          if summary["duration"] is not None else "")
+    if not total:
+        collected = document["collection"].get("collected")
+        note = ("No test cases were recorded"
+                + (" (none were collected)" if collected == 0 else "") + ".")
+        return Group(title, Text(note, style="yellow"))
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(no_wrap=True, min_width=10)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True, min_width=4)
+    grid.add_column(ratio=1)
+    for status in STATUSES:
+        count = summary[status]
+        if not count:
+            continue
+        style = STATUS_STYLES[status]
+        share = 100 * count / total
+        grid.add_row(Text(status_label(status), style=style), str(count),
+                     "<1%" if share < 1 else f"{share:.0f}%",
+                     ProportionBar(count, total, style))
+    return Group(title, grid)
+
+
+def suites_table(document: Document, max_suites: int = MAX_SUITES) -> RenderableType | None:
+    """Cases, failures and duration per suite."""
+    if not document["suites"]:
+        return None
+    chosen, left_out = picked_suites(document, max_suites)
+    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False,
+                  title=Text("Suites", style="bold"), title_justify="left")
+    table.add_column("Suite", overflow="fold", ratio=1)
+    table.add_column("Cases", justify="right", no_wrap=True)
+    table.add_column("Failed", justify="right", no_wrap=True)
+    table.add_column("Duration", justify="right", no_wrap=True)
+    for suite in chosen:
+        failed = failure_count(suite["counts"])
+        table.add_row(Text(clean(suite["id"])), str(suite["counts"]["total"]),
+                      Text(str(failed), style="bold red" if failed else "green"),
+                      format_duration(suite["duration"]),
+                      style="red" if failed else None)
+    if left_out:
+        table.add_row(Text(f"... {left_out} more suites without failures", style="dim"),
+                      "", "", "")
+    return table
+
+
+def _case_block(label: str, style: str, case: Document, details: list[Text]) -> RenderableType:
+    """``LABEL case-id`` on one line, its details indented below."""
+    title = Text.assemble((label, style), " ", (clean(case["id"]), "bold"))
+    body = Text("\n").join(details)
+    return Group(title, Padding(body, (0, 0, 0, DETAIL_INDENT), expand=False))
+
+
+def failures(document: Document, message_lines: int = MESSAGE_LINES) -> RenderableType | None:
+    """Every failed and errored case: where it is, where it failed, and its message."""
+    failing = failing_cases(document)
+    if not failing:
+        return None
+    blocks: list[RenderableType] = [Text(f"Failures ({len(failing)})", style="bold red")]
+    for case in failing:
+        where = Text(location(case), style="cyan")
+        where.append(f"  {failing_phase(case)}")
+        site = failure_site(case.get("failure"))
+        if site and site != location(case):
+            where.append(" at ")
+            where.append(site, style="cyan")
+        details = [where]
+        step = deepest_step(case, "failed")
+        if step:
+            details.append(Text(f"in step '{step}'"))
+        message = failure_text(case.get("failure"), message_lines)
+        if message:
+            details.append(Text(message, style="red"))
+        blocks.append(_case_block(case["status"].upper(), STATUS_STYLES[case["status"]],
+                                  case, details))
+    return Group(*blocks)
+
+
+def flaky(document: Document) -> RenderableType | None:
+    """Cases that failed, then passed on a retry."""
+    cases = cases_with_status(document, "flaky")
+    if not cases:
+        return None
+    blocks: list[RenderableType] = [Text(f"Flaky ({len(cases)})", style="bold magenta")]
+    for case in cases:
+        attempts = len(case["attempts"])
+        failed = sum(1 for attempt in case["attempts"] if attempt["status"] in FAILING)
+        line = Text(location(case), style="cyan")
+        line.append(f"  passed on attempt {case['attempts'][-1]['attempt']} after "
+                    f"{plural(failed, 'failure')} ({attempts} attempts)")
+        details = [line]
+        first = first_failure(case)
+        if first and first[1]:
+            details.append(Text(f"attempt {first[0]}: {failure_headline(first[1])}",
+                                style="magenta"))
+        blocks.append(_case_block("FLAKY", STATUS_STYLES["flaky"], case, details))
+    return Group(*blocks)
+
+
+def incomplete(document: Document) -> RenderableType | None:
+    """Cases that started and never finished (killed run, crashed worker)."""
+    cases = cases_with_status(document, "incomplete")
+    if not cases:
+        return None
+    blocks: list[RenderableType] = [
+        Text(f"Incomplete ({len(cases)}): started, never finished", style="bold red")
+    ]
+    for case in cases:
+        line = Text(location(case), style="cyan")
+        if case.get("started_at"):
+            line.append(f"  started {format_timestamp(case['started_at'])}")
+        if case.get("worker"):
+            line.append(f" on worker {clean(case['worker'])}")
+        details = [line]
+        step = deepest_step(case, "incomplete")
+        if step:
+            details.append(Text(f"was in step '{step}'"))
+        if case.get("failure"):
+            details.append(Text(failure_headline(case["failure"]), style="red"))
+        blocks.append(_case_block("INCOMPLETE", STATUS_STYLES["incomplete"], case, details))
+    return Group(*blocks)
+
+
+def collection_errors(document: Document,
+                      message_lines: int = MESSAGE_LINES) -> RenderableType | None:
+    errors = document["collection"]["errors"]
+    if not errors:
+        return None
+    blocks: list[RenderableType] = [
+        Text(f"Collection errors ({len(errors)})", style="bold red")
+    ]
+    for error in errors:
+        title = Text.assemble(("ERROR", "bold red"), " ", (clean(error["nodeid"]), "bold"))
+        body = Text(collection_error_text(error["message"], message_lines), style="red")
+        blocks.append(Group(title, Padding(body, (0, 0, 0, DETAIL_INDENT), expand=False)))
+    return Group(*blocks)
+
+
+def slowest_table(document: Document, count: int = SLOWEST) -> RenderableType | None:
+    """The ``count`` slowest cases, each with its slowest steps."""
+    cases = slowest_cases(document, count)
+    if not cases:
+        return None
+    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False,
+                  title=Text(f"Slowest {plural(len(cases), 'case')}", style="bold"),
+                  title_justify="left")
+    table.add_column("Duration", justify="right", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Case, and its slowest steps", overflow="fold", ratio=1)
+    for case in cases:
+        cell = Text(clean(case["id"]))
+        for path, step in slowest_steps(case):
+            cell.append(f"\n  {format_duration(step['duration'])}  {path}", style="dim")
+        status = case["status"]
+        table.add_row(format_duration(case["duration"]),
+                      Text(status_label(status), style=STATUS_STYLES.get(status, "")), cell)
+    return table
+
+
+def verdict(document: Document) -> Text:
+    """One closing line, for logs read from the bottom up."""
+    status = document["status"]
+    summary = document["summary"]
+    text = Text(status.upper(), style=RUN_STYLES.get(status, "bold"))
+    if summary["duration"] is not None:
+        text.append(f" in {format_duration(summary['duration'])}")
+    text.append(f": {counts_phrase(summary)}")
+    errors = len(document["collection"]["errors"])
+    if errors:
+        text.append(f", {plural(errors, 'collection error')}", style="bold red")
+    return text

@@ -1,0 +1,107 @@
+"""Integrity checks of an event database: SQLite's own check, the append-only
+triggers, gap-free ``source_seq`` per source, and that every row decodes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import attrs
+
+from recorder.errors import CorruptDatabaseError, RecorderError
+from recorder.store.sqlite import EventStore, decode_row
+
+TRIGGERS = ("events_refuse_update", "events_refuse_delete")
+
+
+@attrs.frozen
+class SourceCheck:
+    source: str
+    events: int
+    first_source_seq: int
+    last_source_seq: int
+    gaps: tuple[tuple[int, int], ...]
+
+
+@attrs.frozen
+class RunCheck:
+    run_id: str
+    events: int
+    sources: tuple[SourceCheck, ...]
+    bad_rows: tuple[str, ...]
+
+    @property
+    def problems(self) -> list[str]:
+        found = [f"run {self.run_id}: source {s.source} is missing source_seq {low}..{high}"
+                 for s in self.sources for low, high in s.gaps]
+        found.extend(f"run {self.run_id}: {message}" for message in self.bad_rows)
+        return found
+
+
+@attrs.frozen
+class VerifyReport:
+    path: Path
+    integrity: tuple[str, ...]
+    missing_triggers: tuple[str, ...]
+    runs: tuple[RunCheck, ...]
+
+    @property
+    def problems(self) -> list[str]:
+        found = [f"SQLite integrity check: {line}" for line in self.integrity]
+        found.extend(f"append-only trigger {name} is missing" for name in self.missing_triggers)
+        for run in self.runs:
+            found.extend(run.problems)
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_database(path: str | Path, run_id: str | None = None) -> VerifyReport:
+    """Check the database at ``path`` (every run, or just ``run_id``)."""
+    with EventStore.open_existing(path) as store:
+        connection = store._connection
+        try:
+            integrity = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+            triggers = {row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
+        except sqlite3.DatabaseError as error:
+            raise CorruptDatabaseError(
+                f"{path} is damaged ({error}): record the run again") from error
+        run_ids = [store.resolve_run_id(run_id)] if run_id else [r.run_id for r in store.runs()]
+        runs = tuple(_check_run(store, rid) for rid in run_ids)
+    return VerifyReport(
+        path=Path(path),
+        integrity=tuple(line for line in integrity if line != "ok"),
+        missing_triggers=tuple(name for name in TRIGGERS if name not in triggers),
+        runs=runs,
+    )
+
+
+def _check_run(store: EventStore, run_id: str) -> RunCheck:
+    sources = []
+    for counts in store._query(
+        "SELECT source, COUNT(*) AS events, MIN(source_seq) AS first, MAX(source_seq) AS last"
+        " FROM events WHERE run_id = ? GROUP BY source ORDER BY source", [run_id]
+    ):
+        sources.append(SourceCheck(counts["source"], counts["events"], counts["first"],
+                                   counts["last"], _gaps(store, run_id, counts["source"])))
+    bad_rows = []
+    events = 0
+    for row in store.iter_rows(run_id):
+        events += 1
+        try:
+            decode_row(row, store.path)
+        except RecorderError as error:
+            bad_rows.append(str(error))
+    return RunCheck(run_id=run_id, events=events, sources=tuple(sources), bad_rows=tuple(bad_rows))
+
+
+def _gaps(store: EventStore, run_id: str, source: str) -> tuple[tuple[int, int], ...]:
+    rows = store._query(
+        "SELECT previous + 1 AS low, source_seq - 1 AS high FROM ("
+        " SELECT source_seq, COALESCE(LAG(source_seq) OVER (ORDER BY source_seq), 0) AS previous"
+        " FROM events WHERE run_id = ? AND source = ?) WHERE source_seq > previous + 1",
+        [run_id, source])
+    return tuple((row["low"], row["high"]) for row in rows)
