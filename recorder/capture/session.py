@@ -31,7 +31,6 @@ from recorder.capture.reports import (
 )
 from recorder.capture.steps import CaseRecording, activate_case, active_case
 from recorder.clock import utc_from_epoch, utc_now
-from recorder.document.projector import split_nodeid
 from recorder.errors import RecorderError
 from recorder.events.model import (
     CaseCrashed,
@@ -43,6 +42,7 @@ from recorder.events.model import (
     RunFinished,
     RunStarted,
 )
+from recorder.events.nodeid import split_nodeid
 from recorder.store.emitter import Emitter
 from recorder.store.sqlite import EventStore
 

@@ -9,7 +9,7 @@ import sys
 
 from rich.console import Console
 
-from recorder.document.projector import Document
+from recorder.document import Document
 from recorder.errors import UsageError
 from recorder.export.run_json import DEFAULT_DB, DEFAULT_OUT, fold_run, load_document
 from recorder.report.markdown import render_markdown

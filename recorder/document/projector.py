@@ -16,6 +16,8 @@ from typing import Any
 
 import attrs
 
+from recorder.document import Document
+from recorder.document.status import CASE_STATUSES, case_status, primary_source, run_status
 from recorder.events.model import (
     CaseCrashed,
     CaseFinished,
@@ -29,24 +31,12 @@ from recorder.events.model import (
     StepStarted,
     StoredEvent,
 )
+from recorder.events.nodeid import file_of, split_nodeid
 
 SCHEMA_VERSION = "1.0"
 
-CASE_STATUSES = (
-    "passed",
-    "failed",
-    "error",
-    "skipped",
-    "xfailed",
-    "xpassed",
-    "flaky",
-    "incomplete",
-    "not_run",
-)
-_FAILING = frozenset({"failed", "error"})
 _PHASE_ORDER = ("setup", "call", "teardown")
 
-Document = dict[str, Any]
 
 
 # The fold keeps only what the document needs, in small slotted records, with the
@@ -293,14 +283,8 @@ class RunProjection:
             for source in sorted(self._collections)
             for error in self._collections[source].errors
         ]
-        if interrupted:
-            status = "interrupted"
-        elif counts["failed"] or counts["error"] or counts["incomplete"] or collection_errors:
-            status = "failed"
-        elif counts["total"] == 0:
-            status = "empty"
-        else:
-            status = "passed"
+        status = run_status(interrupted=interrupted, counts=counts,
+                            collection_errors=len(collection_errors))
 
         run_duration = max((f.duration for f in self._run_finished.values()), default=None)
         head = {
@@ -333,7 +317,7 @@ class RunProjection:
             for suite_id, entries in suite_ids.items():
                 yield {
                     "id": suite_id,
-                    "file": _file_of(entries[0][1]),
+                    "file": file_of(entries[0][1]),
                     "cases": [self._render_case(entry[1], entry[3], entry[4], entry[2])
                               for entry in entries],
                     "counts": _count(entry[3] for entry in entries),
@@ -343,10 +327,12 @@ class RunProjection:
         return DocumentParts(head=head, suites=suites(), tail={"event_log": self._event_log()})
 
     def _first_started(self) -> RunStarted | None:
-        return self._run_started[min(self._run_started)] if self._run_started else None
+        primary = primary_source(self._run_started)
+        return self._run_started[primary] if primary is not None else None
 
     def _primary_finished(self) -> RunFinished | None:
-        return self._run_finished[min(self._run_finished)] if self._run_finished else None
+        primary = primary_source(self._run_finished)
+        return self._run_finished[primary] if primary is not None else None
 
     def _interrupted(self) -> bool:
         if not self._run_finished:
@@ -375,9 +361,7 @@ class RunProjection:
             return status, 0.0, split_nodeid(case_id)[0]
         ordered = [attempts[key] for key in sorted(attempts)]
         final = ordered[-1]
-        status = final.status
-        if status == "passed" and any(a.status in _FAILING for a in ordered[:-1]):
-            status = "flaky"
+        status = case_status([attempt.status for attempt in ordered])
         started = next((a.started for a in reversed(ordered) if a.started), None)
         suite = started.suite if started and started.suite else split_nodeid(case_id)[0]
         return status, _attempt_duration(final), suite
@@ -400,7 +384,7 @@ class RunProjection:
             "id": case_id,
             "name": started.name if started and started.name else split_nodeid(case_id)[1],
             "suite": suite,
-            "file": started.file if started else _file_of(case_id),
+            "file": started.file if started else file_of(case_id),
             "line": started.line if started else None,
             "parameters": dict(started.parameters) if started else {},
             "markers": list(started.markers) if started else [],
@@ -454,18 +438,6 @@ def project(events: Iterable[StoredEvent]) -> Document:
     return RunProjection().apply_all(events).document()
 
 
-def split_nodeid(case_id: str) -> tuple[str, str]:
-    """``"tests/test_a.py::TestX::test_y[1]"`` -> ``("tests/test_a.py::TestX", "test_y[1]")``."""
-    suite, separator, name = case_id.rpartition("::")
-    if not separator:
-        return case_id, case_id
-    return suite, name
-
-
-def _file_of(case_id: str) -> str:
-    return case_id.partition("::")[0]
-
-
 def _count(statuses: Iterable[str]) -> dict[str, int]:
     counts = dict.fromkeys(CASE_STATUSES, 0)
     total = 0
@@ -493,7 +465,7 @@ def _not_run_case(case_id: str) -> Document:
         "id": case_id,
         "name": name,
         "suite": suite,
-        "file": _file_of(case_id),
+        "file": file_of(case_id),
         "line": None,
         "parameters": {},
         "markers": [],

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 
 import orjson
 
-from recorder.document.projector import Document, DocumentParts
+from recorder.document import Document
+from recorder.document.projector import DocumentParts
 
 _INDENT = orjson.OPT_INDENT_2
 _SUITES_SLOT = b'\n  "suites": [],\n'

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import attrs
 
-from recorder.document.projector import Document, RunProjection
+from recorder.document import Document
+from recorder.document.projector import RunProjection
 from recorder.document.schema import validate_document, validate_suite
 from recorder.errors import EventLogGapError, InputNotFoundError, InvalidDocumentError, OutputError
 from recorder.export.rendering import iter_json, render_json

@@ -15,8 +15,9 @@ from __future__ import annotations
 import html
 import re
 
+from recorder.document import Document
+from recorder.document.status import CASE_STATUSES
 from recorder.report import terminal as s
-from recorder.report.terminal import Document
 
 BAR_WIDTH = 20
 MAX_FAILURES = 100
@@ -168,7 +169,7 @@ def _results(document: Document) -> str:
         return ("**No test cases were recorded"
                 + (" (none were collected)" if collected == 0 else "") + ".**")
     lines = [head, "", "| Status | Cases | Share | |", "| :-- | --: | --: | :-- |"]
-    for status in s.STATUSES:
+    for status in CASE_STATUSES:
         count = summary[status]
         if not count:
             continue

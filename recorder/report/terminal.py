@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -26,14 +25,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-Document = dict[str, Any]
+from recorder.document import Document
+from recorder.document.status import CASE_STATUSES, FAILING
 
-#: Case statuses in the order they are counted and shown.
-STATUSES = (
-    "passed", "failed", "error", "skipped", "xfailed", "xpassed", "flaky", "incomplete",
-    "not_run",
-)
-FAILING = frozenset({"failed", "error"})
 STATUS_STYLES = {
     "passed": "green",
     "failed": "bold red",
@@ -263,7 +257,7 @@ def failure_count(counts: Document) -> int:
 
 def counts_phrase(summary: Document) -> str:
     """``4 passed, 1 failed, 2 error`` (statuses with a count only)."""
-    parts = [f"{summary[status]} {status_label(status)}" for status in STATUSES
+    parts = [f"{summary[status]} {status_label(status)}" for status in CASE_STATUSES
              if summary.get(status)]
     return ", ".join(parts) or "no cases"
 
@@ -470,7 +464,7 @@ def results(document: Document) -> RenderableType:
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True, min_width=4)
     grid.add_column(ratio=1)
-    for status in STATUSES:
+    for status in CASE_STATUSES:
         count = summary[status]
         if not count:
             continue

@@ -49,7 +49,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import attrs
 
-from recorder.document.projector import Document
+from recorder.document import Document
 from recorder.document.schema import validate_document
 from recorder.errors import (
     AccessDeniedError,

@@ -9,8 +9,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recorder.document.projector import _HANDLERS, CASE_STATUSES, RunProjection, project
+from recorder.document.projector import _HANDLERS, RunProjection, project
 from recorder.document.schema import validate_document
+from recorder.document.status import CASE_STATUSES
 from recorder.events.model import (
     EVENT_TYPES,
     CaseCrashed,

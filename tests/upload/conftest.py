@@ -35,7 +35,7 @@ from upload_support import (
     write_identities,
 )
 
-from recorder.document.projector import Document
+from recorder.document import Document
 from recorder.events.model import CaseFinished, CaseStarted, RunFinished, RunStarted
 from recorder.export.run_json import export_run, load_document
 from recorder.store.emitter import Emitter

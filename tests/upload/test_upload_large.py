@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from upload_support import BUCKET, Seaweed
 
-from recorder.document.projector import Document
+from recorder.document import Document
 from recorder.upload.s3 import RetryPolicy, upload_document
 
 TARGET_BYTES = 50 * 1024 * 1024
