@@ -21,11 +21,12 @@ from recorder.document import Document
 from recorder.document.projector import RunProjection
 from recorder.document.schema import validate_document, validate_suite
 from recorder.errors import EventLogGapError, InputNotFoundError, InvalidDocumentError, OutputError
-from recorder.export.rendering import iter_json, render_json
-from recorder.store.sqlite import EventStore, decode_row
+from recorder.export.rendering import iter_json
+from recorder.store.source import EventSource
+from recorder.store.sqlite import EventStore
 
-__all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "load_document",
-           "render_json", "write_atomically"]
+__all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "fold_source",
+           "load_document", "write_atomically"]
 
 DEFAULT_DB = Path("testing/reports/test-results.db")
 DEFAULT_OUT = Path("testing/reports/test-run-results.json")
@@ -61,17 +62,23 @@ def fold_projection(
 def _fold(db_path: str | Path, run_id: str | None,
           progress: ProgressCallback | None) -> RunProjection:
     with EventStore.open_existing(db_path) as store:
-        run_id = store.resolve_run_id(run_id)
-        total = store.count(run_id) if progress else 0
-        projection = RunProjection()
-        apply = projection.apply
-        done = 0
-        for done, row in enumerate(store.iter_rows(run_id), start=1):
-            apply(decode_row(row, store.path))
-            if progress and done % PROGRESS_EVERY == 0:
-                progress(done, total)
-        if progress:
+        return fold_source(store, run_id, progress=progress)
+
+
+def fold_source(source: EventSource, run_id: str | None = None, *,
+                progress: ProgressCallback | None = None) -> RunProjection:
+    """Fold every event of ``run_id`` (default: the latest run) read from ``source``."""
+    run_id = source.resolve_run_id(run_id)
+    total = source.count(run_id) if progress else 0
+    projection = RunProjection()
+    apply = projection.apply
+    done = 0
+    for done, stored in enumerate(source.iter_events(run_id), start=1):
+        apply(stored)
+        if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
+    if progress:
+        progress(done, total)
     return projection
 
 

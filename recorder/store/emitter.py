@@ -65,6 +65,3 @@ class Emitter:
                 self._source_seq -= len(events)  # nothing was written: keep the sequence
                 raise
             return stored
-
-    def close(self) -> None:
-        self._journal.close()

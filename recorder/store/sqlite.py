@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-import attrs
 import sqlite_utils
 
 from recorder.errors import (
@@ -39,6 +38,7 @@ from recorder.errors import (
 from recorder.events import codec
 from recorder.events.model import StoredEvent
 from recorder.store.journal import JournalRow, JournalWriter, pending_journals, read_journal
+from recorder.store.source import RunInfo
 
 STORE_VERSION = 1
 T = TypeVar("T")
@@ -71,14 +71,6 @@ _INSERT = (
 _COLUMNS = "seq, event_id, run_id, type, version, source, source_seq, recorded_at, payload"
 #: A raw stored row, in the order of :data:`_COLUMNS`.
 Row = tuple[int, str, str, str, int, str, int, str, str]
-
-
-@attrs.frozen
-class RunInfo:
-    run_id: str
-    events: int
-    first_seq: int
-    last_seq: int
 
 
 class EventStore:
@@ -272,6 +264,7 @@ class EventStore:
         return int(next(iter(rows))["last"] or 0)
 
     def count(self, run_id: str) -> int:
+        """How many events ``run_id`` has."""
         rows = self._query("SELECT COUNT(*) AS n FROM events WHERE run_id = ?", [run_id])
         return int(next(iter(rows))["n"])
 
@@ -295,6 +288,41 @@ class EventStore:
         """The decoded events of one run, in ``seq`` order, streamed."""
         for row in self.iter_rows(run_id):
             yield decode_row(row, self.path)
+
+    # -- checks (for recorder.store.verify) ---------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's ``PRAGMA integrity_check`` reports, ``"ok"`` lines left out."""
+        lines = [str(row[0]) for row in self._execute("PRAGMA integrity_check")]
+        return [line for line in lines if line != "ok"]
+
+    def trigger_names(self) -> set[str]:
+        """The names of the triggers on the ``events`` table."""
+        return {str(row[0]) for row in self._execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
+
+    def source_counts(self, run_id: str) -> list[tuple[str, int, int, int]]:
+        """``(source, events, first source_seq, last source_seq)`` per source of a run."""
+        return [(row["source"], row["events"], row["first"], row["last"]) for row in self._query(
+            "SELECT source, COUNT(*) AS events, MIN(source_seq) AS first,"
+            " MAX(source_seq) AS last FROM events WHERE run_id = ? GROUP BY source"
+            " ORDER BY source", [run_id])]
+
+    def source_seq_gaps(self, run_id: str, source: str) -> list[tuple[int, int]]:
+        """The missing ``source_seq`` ranges ``(low, high)`` of one source in a run."""
+        rows = self._query(
+            "SELECT previous + 1 AS low, source_seq - 1 AS high FROM ("
+            " SELECT source_seq,"
+            " COALESCE(LAG(source_seq) OVER (ORDER BY source_seq), 0) AS previous"
+            " FROM events WHERE run_id = ? AND source = ?) WHERE source_seq > previous + 1",
+            [run_id, source])
+        return [(row["low"], row["high"]) for row in rows]
+
+    def _execute(self, sql: str) -> list[Any]:
+        try:
+            return self._connection.execute(sql).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise _corrupt(self.path, error) from error
 
     def _query(self, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
         try:

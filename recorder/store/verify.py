@@ -3,7 +3,6 @@ triggers, gap-free ``source_seq`` per source, and that every row decodes."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import attrs
@@ -61,32 +60,27 @@ class VerifyReport:
 def verify_database(path: str | Path, run_id: str | None = None) -> VerifyReport:
     """Check the database at ``path`` (every run, or just ``run_id``)."""
     with EventStore.open_existing(path) as store:
-        connection = store._connection
         try:
-            integrity = [row[0] for row in connection.execute("PRAGMA integrity_check")]
-            triggers = {row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
-        except sqlite3.DatabaseError as error:
+            integrity = store.integrity_problems()
+            triggers = store.trigger_names()
+        except CorruptDatabaseError as error:
+            cause = error.__cause__ or error
             raise CorruptDatabaseError(
-                f"{path} is damaged ({error}): record the run again") from error
+                f"{path} is damaged ({cause}): record the run again") from cause
         run_ids = [store.resolve_run_id(run_id)] if run_id else [r.run_id for r in store.runs()]
         runs = tuple(_check_run(store, rid) for rid in run_ids)
     return VerifyReport(
         path=Path(path),
-        integrity=tuple(line for line in integrity if line != "ok"),
+        integrity=tuple(integrity),
         missing_triggers=tuple(name for name in TRIGGERS if name not in triggers),
         runs=runs,
     )
 
 
 def _check_run(store: EventStore, run_id: str) -> RunCheck:
-    sources = []
-    for counts in store._query(
-        "SELECT source, COUNT(*) AS events, MIN(source_seq) AS first, MAX(source_seq) AS last"
-        " FROM events WHERE run_id = ? GROUP BY source ORDER BY source", [run_id]
-    ):
-        sources.append(SourceCheck(counts["source"], counts["events"], counts["first"],
-                                   counts["last"], _gaps(store, run_id, counts["source"])))
+    sources = [SourceCheck(source, events, first, last,
+                           tuple(store.source_seq_gaps(run_id, source)))
+               for source, events, first, last in store.source_counts(run_id)]
     bad_rows = []
     events = 0
     for row in store.iter_rows(run_id):
@@ -97,11 +91,3 @@ def _check_run(store: EventStore, run_id: str) -> RunCheck:
             bad_rows.append(str(error))
     return RunCheck(run_id=run_id, events=events, sources=tuple(sources), bad_rows=tuple(bad_rows))
 
-
-def _gaps(store: EventStore, run_id: str, source: str) -> tuple[tuple[int, int], ...]:
-    rows = store._query(
-        "SELECT previous + 1 AS low, source_seq - 1 AS high FROM ("
-        " SELECT source_seq, COALESCE(LAG(source_seq) OVER (ORDER BY source_seq), 0) AS previous"
-        " FROM events WHERE run_id = ? AND source = ?) WHERE source_seq > previous + 1",
-        [run_id, source])
-    return tuple((row["low"], row["high"]) for row in rows)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from recorder.cli import build_parser, main
-from recorder.export.run_json import render_json
+from recorder.export.rendering import render_json
 from recorder.store.sqlite import EventStore
 from tests.report.documents import interrupted_run, mixed_run
 
