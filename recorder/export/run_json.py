@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -20,13 +19,13 @@ import attrs
 from recorder.document import Document
 from recorder.document.projector import RunProjection
 from recorder.document.schema import validate_document, validate_suite
-from recorder.errors import EventLogGapError, InputNotFoundError, InvalidDocumentError, OutputError
+from recorder.errors import EventLogGapError, OutputError
 from recorder.export.rendering import iter_json
 from recorder.store.source import EventSource
 from recorder.store.sqlite import EventStore
 
 __all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "fold_source",
-           "load_document", "write_atomically"]
+           "write_atomically"]
 
 DEFAULT_DB = Path("testing/reports/test-results.db")
 DEFAULT_OUT = Path("testing/reports/test-run-results.json")
@@ -185,23 +184,3 @@ def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow
     return ExportResult(run_id=folded_run, path=Path(out_path), size=size, head=parts.head,
                         event_log=parts.tail["event_log"])
 
-
-def load_document(path: str | Path) -> Document:
-    """Read and validate an exported run document."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise InputNotFoundError(
-            f"run document {path} does not exist: export it first with 'recorder export'"
-        ) from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputNotFoundError(f"cannot read run document {path} ({error})") from error
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise InvalidDocumentError(
-            f"{path} is not valid JSON ({error}): export it again with 'recorder export'"
-        ) from error
-    validate_document(document, source=str(path))
-    return document  # type: ignore[no-any-return]

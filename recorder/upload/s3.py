@@ -35,7 +35,6 @@ import base64
 import gzip as gzip_module
 import hashlib
 import ipaddress
-import json
 import random
 import re
 import time
@@ -50,14 +49,14 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import attrs
 
 from recorder.document import Document
-from recorder.document.schema import validate_document
+from recorder.document.reader import read_document
 from recorder.errors import (
     AccessDeniedError,
     BucketError,
+    ChecksumMismatchError,
     EndpointError,
-    InputNotFoundError,
-    IntegrityError,
     InvalidDocumentError,
+    MissingUploadExtraError,
     NoCredentialsError,
     ObjectConflictError,
     UploadError,
@@ -187,29 +186,6 @@ def _is_ip_address(name: str) -> bool:
     return True
 
 
-def read_document(path: str | Path) -> tuple[bytes, Document]:
-    """The exact bytes of the run document at ``path`` and its validated content."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as error:
-        raise InputNotFoundError(
-            f"run document {path} does not exist: export it first with 'recorder export'"
-        ) from error
-    except OSError as error:
-        raise InputNotFoundError(
-            f"cannot read run document {path} ({error.strerror or error})"
-        ) from error
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except ValueError as error:
-        raise InvalidDocumentError(
-            f"{path} is not valid UTF-8 JSON ({error}): export it again with 'recorder export'"
-        ) from error
-    validate_document(document, source=str(path))
-    return data, document
-
-
 def object_key(document: Document, *, prefix: str = "", gzip: bool = False,
                source: str = "the run document") -> str:
     """The default key: ``{prefix}/project=../date=../run_id=../test-run-results.json``."""
@@ -292,7 +268,7 @@ def _import_boto3() -> Any:
     try:
         import boto3
     except ImportError as error:
-        raise UploadError(
+        raise MissingUploadExtraError(
             "uploading needs boto3, which is not installed: pip install 'recorder[upload]'"
         ) from error
     return boto3
@@ -430,7 +406,7 @@ class Bucket:
                 "or create the bucket"
             )
         if code in DIGEST_CODES:
-            return IntegrityError(
+            return ChecksumMismatchError(
                 f"{where} rejected {what}: the body did not match its checksum ({code}); "
                 "the data was corrupted in transit, upload again"
             )
@@ -546,7 +522,7 @@ def verify_stored(target: Bucket, key: str, payload: Payload) -> None:
         size = int(head.get("ContentLength", -1))
     expected = _b64(payload.sha256)
     if stored_checksum != expected or size != len(payload.body):
-        raise IntegrityError(
+        raise ChecksumMismatchError(
             f"s3://{target.name}/{key} does not match what was sent (sha256 {stored_checksum}, "
             f"{size} bytes; expected {expected}, {len(payload.body)} bytes): delete the "
             "object and upload again"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from recorder.store.sqlite import STORE_VERSION
-from tests.export.test_cli_export import assert_one_line_error, record_run, run_cli
+from tests.support import assert_one_line_error, record_run, run_cli
 
 
 def insert_raw(db: Path, type_name: str, payload: str, *, version: int = 1,

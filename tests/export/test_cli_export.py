@@ -12,38 +12,7 @@ from pathlib import Path
 import pytest
 
 from recorder.cli import main
-from recorder.events.model import CaseFinished, CaseStarted, RunFinished, RunStarted
-from recorder.store.emitter import Emitter
-from recorder.store.sqlite import EventStore
-
-REPO = Path(__file__).resolve().parents[2]
-TIMESTAMP = "2026-11-23T10:00:00+00:00"
-
-
-def record_run(db: Path, run_id: str = "run-a") -> None:
-    with EventStore.create(db) as store:
-        emitter = Emitter(store, run_id, "main")
-        emitter.emit(RunStarted(project="p", started_at=TIMESTAMP))
-        emitter.emit(CaseStarted(case_id="t.py::test_a", started_at=TIMESTAMP))
-        emitter.emit(CaseFinished(case_id="t.py::test_a", status="passed", duration=0.1,
-                                  stopped_at=TIMESTAMP))
-        emitter.emit(RunFinished(exit_status=0, finished_at=TIMESTAMP, duration=0.2))
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "recorder", *args], capture_output=True,
-                          text=True, cwd=cwd)
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int,
-                          *fragments: str) -> None:
-    assert result.returncode == code, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+from tests.support import REPO, assert_one_line_error, record_run, run_cli
 
 
 def test_export_writes_the_latest_run(tmp_path: Path) -> None:

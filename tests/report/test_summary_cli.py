@@ -17,6 +17,7 @@ from recorder.cli import build_parser, main
 from recorder.export.rendering import render_json
 from recorder.store.sqlite import EventStore
 from tests.report.documents import interrupted_run, mixed_run
+from tests.support import assert_one_error_line, run_cli
 
 ESCAPE = "\x1b"
 COLOUR = re.compile(r"\x1b\[[0-9;]*(?:3[0-7]|9[0-7]|38;[0-9;]+)m")
@@ -45,13 +46,6 @@ def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TERM", "xterm-256color")
 
 
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """``python -m recorder ARGS`` with stdout and stderr pipes (not a terminal)."""
-    environment = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-m", "recorder", *args], capture_output=True,
-                          text=True, encoding="utf-8", env=environment)
-
-
 def summarize(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     assert main(["summary", *args]) == 0
     captured = capsys.readouterr()
@@ -63,11 +57,7 @@ def assert_one_line_error(capsys: pytest.CaptureFixture[str], args: list[str], c
                           *fragments: str) -> None:
     assert main(["summary", *args]) == code
     captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1, captured.err
-    assert lines[0].startswith("Error: ")
-    for fragment in fragments:
-        assert fragment in lines[0]
+    assert_one_error_line(captured.err, *fragments)
     assert captured.out == ""
 
 

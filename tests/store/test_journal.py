@@ -12,7 +12,7 @@ from recorder.events.model import CaseStarted, RunStarted
 from recorder.store.emitter import Emitter
 from recorder.store.journal import journal_dir, pending_journals
 from recorder.store.sqlite import EventStore
-from tests.export.test_cli_export import assert_one_line_error, run_cli
+from tests.support import assert_one_line_error, run_cli
 
 TIMESTAMP = "2026-11-23T10:00:00+00:00"
 

@@ -15,11 +15,7 @@ from recorder.cli import main
 from recorder.errors import EndpointError
 from recorder.upload.s3 import RetryPolicy, upload_document
 
-
-@pytest.fixture(autouse=True)
-def as_admin(monkeypatch: pytest.MonkeyPatch, seaweed: Seaweed) -> None:
-    for name, value in seaweed.env().items():
-        monkeypatch.setenv(name, value)
+pytestmark = pytest.mark.usefixtures("as_admin")
 
 
 def puts(proxy: Any) -> list[str]:
