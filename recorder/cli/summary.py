@@ -15,7 +15,8 @@ from recorder.errors import UsageError
 from recorder.export.run_json import DEFAULT_DB, DEFAULT_OUT, fold_run
 from recorder.report.markdown import render_markdown
 from recorder.report.progress import progress_reporter
-from recorder.report.terminal import SLOWEST, render_summary
+from recorder.report.selection import SLOWEST
+from recorder.report.terminal import render_summary
 
 MIN_WIDTH = 40
 

@@ -17,7 +17,7 @@ import re
 
 from recorder.document import Document
 from recorder.document.status import CASE_STATUSES
-from recorder.report import terminal as s
+from recorder.report import selection as s
 
 BAR_WIDTH = 20
 MAX_FAILURES = 100

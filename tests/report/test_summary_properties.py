@@ -14,7 +14,8 @@ from rich.console import Console
 
 from recorder.document.projector import project
 from recorder.report.markdown import render_markdown
-from recorder.report.terminal import CUT_MARKER, clean, cut_text, failing_cases, render_summary
+from recorder.report.selection import CUT_MARKER, clean, cut_text, failing_cases
+from recorder.report.terminal import render_summary
 from tests.strategies import event_logs, interleavings, stamp
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -9,15 +9,15 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from recorder.report.terminal import (
+from recorder.report.selection import (
     CUT_MARKER,
     clean,
     cut_text,
     failure_site,
     format_duration,
     format_timestamp,
-    render_summary,
 )
+from recorder.report.terminal import render_summary
 from tests.report.documents import (
     RunBuilder,
     empty_run,
