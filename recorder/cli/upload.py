@@ -7,7 +7,9 @@ import json
 import sys
 
 from recorder.export.run_json import DEFAULT_OUT
-from recorder.upload.s3 import DOCUMENT_NAME, RetryPolicy, UploadResult, upload_document
+from recorder.upload.document import UploadResult, upload_document
+from recorder.upload.layout import DOCUMENT_NAME
+from recorder.upload.retry import RetryPolicy
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

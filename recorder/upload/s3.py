@@ -1,267 +1,45 @@
-"""Upload an exported run document to S3-compatible object storage.
+"""The S3 client: built from boto3's credential chain with botocore's own retries off,
+every call retried by :mod:`recorder.upload.retry` and every failure translated into
+a :mod:`recorder.errors` exception (no message contains a secret).
 
-One document becomes one object, written once and never overwritten:
-
-- The key is partitioned Hive-style so query engines read the history in place:
-  ``{prefix}/project={project}/date={YYYY-MM-DD}/run_id={run_id}/test-run-results.json``
-  (the run's start date in UTC).
-- The body goes up in a single ``PutObject`` with a SHA-256 checksum that the server
-  verifies (``x-amz-checksum-sha256``) and ``If-None-Match: *``, so an existing
-  object is never replaced. When the key exists, its content is compared: the same
-  content is success ("already uploaded"), different content is
-  :class:`~recorder.errors.ObjectConflictError`.
-- After the write, ``HeadObject`` must report the same SHA-256 and size (a ``GET``
-  and a local hash when the server keeps no checksum).
-- Transient failures (throttling, 5xx, timeouts, dropped connections) are retried
-  by this module with exponential backoff, a bounded number of times; botocore's own
-  retries are off so the count given is the count honoured. Retrying is safe because
-  the write is conditional: a retried ``PutObject`` that already landed gets 412 and
-  ends in the "already uploaded" comparison.
-- Large documents: ``gzip=True`` stores the document compressed with
-  ``Content-Encoding: gzip`` under ``...json.gz``, still one ``PutObject`` with the
-  same checksum, conditional-create and verify guarantees (multipart would give a
-  composite checksum, not the document's SHA-256, and is not needed below S3's
-  5 GB single-PUT limit; JSON documents shrink about tenfold).
-
-boto3 is imported lazily: the rest of ``recorder`` works without the ``upload``
-extra. Credentials come from boto3's standard chain (environment, profiles, instance
-roles); ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_S3`` are honoured by boto3 itself.
-No message produced here contains a secret.
-"""
+boto3 is imported lazily: the rest of ``recorder`` works without the ``upload`` extra."""
 
 from __future__ import annotations
 
-import base64
-import gzip as gzip_module
-import hashlib
-import ipaddress
-import random
-import re
 import time
-import zlib
 from collections.abc import Callable, Collection
-from datetime import UTC, datetime
-from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
-from recorder.document import Document
-from recorder.document.reader import read_document
 from recorder.errors import (
     AccessDeniedError,
     BucketError,
     ChecksumMismatchError,
     EndpointError,
-    InvalidDocumentError,
     MissingUploadExtraError,
     NoCredentialsError,
-    ObjectConflictError,
     UploadError,
     UsageError,
 )
+from recorder.upload.payload import Payload, b64
+from recorder.upload.retry import RetryPolicy, error_code, http_status, is_transient
 
-DOCUMENT_NAME = "test-run-results.json"
 CONTENT_TYPE = "application/json"
-MAX_KEY_BYTES = 1024
-
-THROTTLING_CODES = frozenset({
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
-    "RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-    "BandwidthLimitExceeded", "SlowDown",
-})
-TRANSIENT_CODES = frozenset({
-    "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
-    "ServiceUnavailable", "ConditionalRequestConflict",
-})
-TRANSIENT_STATUSES = frozenset({409, 429, 500, 502, 503, 504})
 CREDENTIAL_CODES = frozenset({
     "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
     "TokenRefreshRequired", "InvalidSecurity", "AuthorizationHeaderMalformed",
 })
 DENIED_CODES = frozenset({"AccessDenied", "AllAccessDisabled", "AccountProblem", "403"})
+
+
 BUCKET_CODES = frozenset({"NoSuchBucket", "InvalidBucketName", "PermanentRedirect", "301"})
 DIGEST_CODES = frozenset({"BadDigest", "InvalidDigest", "XAmzContentSHA256Mismatch"})
 
+
 T = TypeVar("T")
-
-
-@attrs.frozen
-class RetryPolicy:
-    """Up to ``retries`` more attempts after the first; the n-th wait is drawn from
-    [wait * 2**(n-1) / 2, wait * 2**(n-1)] and capped at ``max_wait`` seconds."""
-
-    retries: int = 4
-    wait: float = 1.0
-    max_wait: float = 20.0
-
-    def __attrs_post_init__(self) -> None:
-        if self.retries < 0 or self.wait < 0 or self.max_wait < 0:
-            raise UsageError(
-                f"retries ({self.retries}) and waits ({self.wait}, {self.max_wait}) "
-                "must not be negative: pass --retries 0 or more, --retry-wait 0 or more"
-            )
-
-    def delay(self, retry: int) -> float:
-        ceiling = min(self.max_wait, self.wait * 2 ** (retry - 1))
-        return random.uniform(ceiling / 2, ceiling)
-
-
-@attrs.frozen
-class UploadResult:
-    url: str
-    bucket: str
-    key: str
-    endpoint_url: str | None
-    size: int
-    sha256: str
-    document_sha256: str
-    content_encoding: str | None
-    already_uploaded: bool
-    retries: int
-    elapsed: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return attrs.asdict(self)
-
-
-@attrs.frozen
-class Payload:
-    """The bytes to store, and what the document itself was before encoding."""
-
-    body: bytes
-    content_encoding: str | None
-    document: bytes
-    sha256: bytes = attrs.field(init=False)
-
-    @sha256.default
-    def _digest(self) -> bytes:
-        return hashlib.sha256(self.body).digest()
-
-
-# -- inputs -------------------------------------------------------------------------
-
-_BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
-_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-
-
-def bucket_name_problem(name: str) -> str | None:
-    """Why ``name`` breaks the S3 bucket naming rules, or None if it follows them."""
-    if not 3 <= len(name) <= 63:
-        return "must be 3 to 63 characters long"
-    if not _BUCKET_CHARS.match(name):
-        return ("may hold only lowercase letters, digits, dots and hyphens, and must "
-                "begin and end with a letter or digit")
-    if ".." in name:
-        return "must not contain two adjacent dots"
-    if _is_ip_address(name):
-        return "must not be formatted as an IP address"
-    for prefix in _RESERVED_PREFIXES:
-        if name.startswith(prefix):
-            return f"must not start with the reserved prefix {prefix!r}"
-    for suffix in _RESERVED_SUFFIXES:
-        if name.endswith(suffix):
-            return f"must not end with the reserved suffix {suffix!r}"
-    return None
-
-
-def validate_bucket_name(name: str) -> None:
-    """Raise :class:`BucketError` if ``name`` is not a valid S3 bucket name."""
-    problem = bucket_name_problem(name)
-    if problem is not None:
-        raise BucketError(
-            f"bucket name {name!r} is invalid: it {problem}; pass the bucket's real name "
-            "with --bucket"
-        )
-
-
-def _is_ip_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def object_key(document: Document, *, prefix: str = "", gzip: bool = False,
-               source: str = "the run document") -> str:
-    """The default key: ``{prefix}/project=../date=../run_id=../test-run-results.json``."""
-    project = _required_text(document, "project", source)
-    run_id = _required_text(document, "run_id", source)
-    started_at = _required_text(document, "started_at", source)
-    try:
-        moment = datetime.fromisoformat(started_at)
-    except ValueError as error:
-        raise InvalidDocumentError(
-            f"{source} has started_at {started_at!r}, not an ISO timestamp: pass --key"
-        ) from error
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    day = moment.astimezone(UTC).date().isoformat()
-    name = DOCUMENT_NAME + (".gz" if gzip else "")
-    parts = [prefix.strip("/"), f"project={_partition_value(project)}", f"date={day}",
-             f"run_id={_partition_value(run_id)}", name]
-    return "/".join(part for part in parts if part)
-
-
-def _required_text(document: Document, field: str, source: str) -> str:
-    value = document.get(field)
-    if not isinstance(value, str) or not value:
-        raise InvalidDocumentError(
-            f"{source} has no {field}, so the default key cannot be built: "
-            "choose one with --key"
-        )
-    return value
-
-
-def _partition_value(value: str) -> str:
-    """Escape what would break a ``name=value`` path segment (``/``, ``=``, ``%``, ...)."""
-    return quote(value, safe="._-~+@:,")
-
-
-def check_key(key: str) -> str:
-    """``key`` without leading slashes; rejects an empty or over-long key."""
-    key = key.lstrip("/")
-    if not key or len(key.encode("utf-8")) > MAX_KEY_BYTES:
-        raise UsageError(
-            f"object key {key!r} must be 1 to {MAX_KEY_BYTES} bytes long: "
-            "pass a shorter --key or --prefix"
-        )
-    return key
-
-
-def object_metadata(document: Document, document_sha256: str) -> dict[str, str]:
-    """User metadata (``x-amz-meta-*``); null fields are left out."""
-    git = (document.get("environment") or {}).get("git") or {}
-    fields = {
-        "run-id": document.get("run_id"),
-        "status": document.get("status"),
-        "commit": git.get("commit"),
-        "branch": git.get("branch"),
-        "schema-version": document.get("schema_version"),
-        "document-sha256": document_sha256,
-    }
-    return {name: _header_safe(str(value)) for name, value in fields.items()
-            if value is not None}
-
-
-def _header_safe(value: str) -> str:
-    if value.isascii() and value.isprintable():
-        return value
-    return quote(value, safe=" /:-_.@+,=")
-
-
-def make_payload(data: bytes, *, gzip: bool) -> Payload:
-    if not gzip:
-        return Payload(body=data, content_encoding=None, document=data)
-    body = gzip_module.compress(data, compresslevel=6, mtime=0)
-    return Payload(body=body, content_encoding="gzip", document=data)
-
-
-# -- the client ---------------------------------------------------------------------
 
 
 def _import_boto3() -> Any:
@@ -331,9 +109,6 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-# -- talking to the bucket ----------------------------------------------------------
-
-
 @attrs.define
 class Bucket:
     """One bucket behind one client, every call retried and its errors translated."""
@@ -357,9 +132,9 @@ class Bucket:
             try:
                 return action()
             except bce.ClientError as error:
-                if _status(error) in passthrough:
+                if http_status(error) in passthrough:
                     raise
-                if not _transient_client_error(error):
+                if not is_transient(error):
                     raise self._translate(what, error) from error
                 failure: Exception = error
             except (bce.NoCredentialsError, bce.PartialCredentialsError) as error:
@@ -388,7 +163,7 @@ class Bucket:
         )
 
     def _translate(self, what: str, error: Any) -> UploadError:
-        code, status = _code(error), _status(error)
+        code, status = error_code(error), http_status(error)
         where = f"bucket {self.name} at {self.endpoint}"
         if code in CREDENTIAL_CODES:
             return AccessDeniedError(
@@ -418,7 +193,7 @@ class Bucket:
 
         params: dict[str, Any] = {
             "Bucket": self.name, "Key": key, "Body": payload.body, "IfNoneMatch": "*",
-            "ChecksumSHA256": _b64(payload.sha256), "ContentType": CONTENT_TYPE,
+            "ChecksumSHA256": b64(payload.sha256), "ContentType": CONTENT_TYPE,
             "Metadata": metadata,
         }
         if payload.content_encoding:
@@ -444,106 +219,8 @@ class Bucket:
         return self.call(f"GET s3://{self.name}/{key}", fetch)
 
 
-def _code(error: Any) -> str:
-    return str(error.response.get("Error", {}).get("Code") or _status(error))
-
-
-def _status(error: Any) -> int:
-    return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-
-
-def _transient_client_error(error: Any) -> bool:
-    code = _code(error)
-    return (code in THROTTLING_CODES or code in TRANSIENT_CODES
-            or _status(error) in TRANSIENT_STATUSES)
-
-
 def _describe(error: Exception) -> str:
     response = getattr(error, "response", None)
     if isinstance(response, dict):
-        return f"{_code(error)}, HTTP {_status(error)}"
+        return f"{error_code(error)}, HTTP {http_status(error)}"
     return f"{type(error).__name__}: {error}"
-
-
-def _b64(digest: bytes) -> str:
-    return base64.b64encode(digest).decode("ascii")
-
-
-# -- the upload ---------------------------------------------------------------------
-
-
-def upload_document(
-    path: str | Path,
-    bucket: str,
-    *,
-    prefix: str = "",
-    key: str | None = None,
-    endpoint_url: str | None = None,
-    region: str | None = None,
-    profile: str | None = None,
-    gzip: bool = False,
-    retry: RetryPolicy | None = None,
-    timeout: float = 60.0,
-) -> UploadResult:
-    """Validate the run document at ``path`` and store it once in ``bucket``."""
-    started = time.monotonic()
-    validate_bucket_name(bucket)
-    data, document = read_document(path)
-    key = check_key(key if key is not None
-                    else object_key(document, prefix=prefix, gzip=gzip, source=str(path)))
-    payload = make_payload(data, gzip=gzip)
-    document_sha256 = hashlib.sha256(data).hexdigest()
-    client = make_client(endpoint_url=endpoint_url, region=region, profile=profile,
-                         timeout=timeout)
-    target = Bucket(client, bucket, retry or RetryPolicy())
-    created = target.put_new(key, payload, object_metadata(document, document_sha256))
-    if created:
-        verify_stored(target, key, payload)
-    else:
-        ensure_same_content(target, key, payload, source=str(path))
-    return UploadResult(
-        url=f"s3://{bucket}/{key}", bucket=bucket, key=key,
-        endpoint_url=redact_url(str(client.meta.endpoint_url)), size=len(payload.body),
-        sha256=payload.sha256.hex(), document_sha256=document_sha256,
-        content_encoding=payload.content_encoding, already_uploaded=not created,
-        retries=target.retries_used, elapsed=time.monotonic() - started,
-    )
-
-
-def verify_stored(target: Bucket, key: str, payload: Payload) -> None:
-    """The object just written must report our SHA-256 and size."""
-    head = target.head(key)
-    stored_checksum = head.get("ChecksumSHA256")
-    if stored_checksum is None:
-        body, _ = target.get(key)
-        stored_checksum = _b64(hashlib.sha256(body).digest())
-        size = len(body)
-    else:
-        size = int(head.get("ContentLength", -1))
-    expected = _b64(payload.sha256)
-    if stored_checksum != expected or size != len(payload.body):
-        raise ChecksumMismatchError(
-            f"s3://{target.name}/{key} does not match what was sent (sha256 {stored_checksum}, "
-            f"{size} bytes; expected {expected}, {len(payload.body)} bytes): delete the "
-            "object and upload again"
-        )
-
-
-def ensure_same_content(target: Bucket, key: str, payload: Payload, *, source: str) -> None:
-    """The existing object at ``key`` must hold the same document as ``payload``."""
-    stored, encoding = target.get(key)
-    if stored == payload.body or _decoded(stored, encoding) == payload.document:
-        return
-    raise ObjectConflictError(
-        f"s3://{target.name}/{key} already exists with different content than {source}; "
-        "history is never overwritten: upload under another --key or --prefix"
-    )
-
-
-def _decoded(stored: bytes, encoding: str | None) -> bytes | None:
-    if (encoding or "").lower() != "gzip":
-        return stored
-    try:
-        return gzip_module.decompress(stored)
-    except (OSError, EOFError, zlib.error):
-        return None

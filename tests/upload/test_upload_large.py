@@ -15,7 +15,8 @@ import pytest
 from upload_support import BUCKET, Seaweed
 
 from recorder.document import Document
-from recorder.upload.s3 import RetryPolicy, upload_document
+from recorder.upload.document import upload_document
+from recorder.upload.retry import RetryPolicy
 
 TARGET_BYTES = 50 * 1024 * 1024
 

@@ -13,7 +13,8 @@ from upload_support import BUCKET, Seaweed
 
 from recorder.cli import main
 from recorder.errors import EndpointError
-from recorder.upload.s3 import RetryPolicy, upload_document
+from recorder.upload.document import upload_document
+from recorder.upload.retry import RetryPolicy
 
 pytestmark = pytest.mark.usefixtures("as_admin")
 

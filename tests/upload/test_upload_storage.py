@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError
 from upload_support import BUCKET, Seaweed
 
 from recorder.errors import ChecksumMismatchError, ObjectConflictError
-from recorder.upload.s3 import RetryPolicy, UploadResult, upload_document
+from recorder.upload.document import UploadResult, upload_document
+from recorder.upload.retry import RetryPolicy
 
 FAST = RetryPolicy(retries=2, wait=0.01)
 
