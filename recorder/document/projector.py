@@ -4,8 +4,7 @@ No I/O, no clock, no randomness: the same events give the same document, whateve
 order the sources' events were interleaved in, however often an event is repeated,
 and whether they were folded in one batch or several. :class:`RunProjection` holds
 the fold's state; :meth:`RunProjection.apply` folds one event (one small handler per
-event type), and :meth:`RunProjection.document` renders the JSON-ready document.
-"""
+event type), and :meth:`RunProjection.document` renders the JSON-ready document."""
 
 from __future__ import annotations
 
@@ -17,13 +16,25 @@ from typing import Any
 import attrs
 
 from recorder.document import Document
-from recorder.document.status import CASE_STATUSES, case_status, primary_source, run_status
+from recorder.document.case_view import (
+    attempt_duration,
+    attempt_failure,
+    count_statuses,
+    crash_failure,
+    crashed_case,
+    not_run_case,
+    render_environment,
+    render_interruption,
+    render_phases,
+    render_steps,
+)
+from recorder.document.records import Attempt, End, Phase, SourceProgress, Start, Step
+from recorder.document.status import case_status, primary_source, run_status
 from recorder.events.model import (
     CaseCrashed,
     CaseFinished,
     CaseStarted,
     CollectionFinished,
-    Failure,
     PhaseFinished,
     RunFinished,
     RunStarted,
@@ -34,116 +45,6 @@ from recorder.events.model import (
 from recorder.events.nodeid import file_of, split_nodeid
 
 SCHEMA_VERSION = "1.0"
-
-_PHASE_ORDER = ("setup", "call", "teardown")
-
-
-
-# The fold keeps only what the document needs, in small slotted records, with the
-# strings that repeat across cases (suites, files, workers, outcomes) interned: a
-# 1,000,000-event log then fits in a few hundred megabytes.
-
-
-@attrs.define
-class _Start:
-    started_at: str
-    suite: str
-    name: str
-    file: str | None
-    line: int | None
-    parameters: dict[str, str]
-    markers: tuple[str, ...]
-    worker: str | None
-
-
-@attrs.define
-class _Phase:
-    outcome: str
-    started_at: str
-    stopped_at: str
-    duration: float
-    reason: str | None
-    failure: Failure | None
-    stdout: str
-    stderr: str
-    log: str
-
-
-@attrs.define
-class _End:
-    status: str
-    duration: float
-    reason: str | None
-
-
-@attrs.define
-class _Step:
-    started: StepStarted
-    finished: StepFinished | None = None
-
-
-@attrs.define
-class _Attempt:
-    number: int
-    source: str
-    started: _Start | None = None
-    finished: _End | None = None
-    setup: _Phase | None = None
-    call: _Phase | None = None
-    teardown: _Phase | None = None
-    steps: dict[int, _Step] | None = None
-
-    @property
-    def status(self) -> str:
-        return self.finished.status if self.finished is not None else "incomplete"
-
-    def phases(self) -> Iterator[tuple[str, _Phase]]:
-        for name in _PHASE_ORDER:
-            phase = getattr(self, name)
-            if phase is not None:
-                yield name, phase
-
-
-@attrs.define
-class _Source:
-    """What one emitting source has contributed: which ``source_seq`` ranges, and a
-    running digest of its events in its own order."""
-
-    ranges: list[list[int]] = attrs.Factory(list)
-    events: int = 0
-    digest: Any = attrs.Factory(hashlib.sha256)
-
-    def add(self, source_seq: int) -> bool:
-        """Record ``source_seq``; False if it was seen already (a duplicate)."""
-        ranges = self.ranges
-        if ranges and ranges[-1][1] + 1 == source_seq:
-            ranges[-1][1] = source_seq
-            return True
-        for low, high in ranges:
-            if low <= source_seq <= high:
-                return False
-        ranges.append([source_seq, source_seq])
-        ranges.sort()
-        self._merge()
-        return True
-
-    def _merge(self) -> None:
-        merged: list[list[int]] = []
-        for low, high in self.ranges:
-            if merged and merged[-1][1] + 1 >= low:
-                merged[-1][1] = max(merged[-1][1], high)
-            else:
-                merged.append([low, high])
-        self.ranges = merged
-
-    def gaps(self) -> list[tuple[int, int]]:
-        gaps: list[tuple[int, int]] = []
-        expected = 1
-        for low, high in self.ranges:
-            if low > expected:
-                gaps.append((expected, low - 1))
-            expected = high + 1
-        return gaps
 
 
 @attrs.frozen
@@ -163,8 +64,8 @@ class RunProjection:
         self._run_started: dict[str, RunStarted] = {}
         self._run_finished: dict[str, RunFinished] = {}
         self._collections: dict[str, CollectionFinished] = {}
-        self._cases: dict[str, dict[tuple[int, str], _Attempt]] = {}
-        self._sources: dict[str, _Source] = {}
+        self._cases: dict[str, dict[tuple[int, str], Attempt]] = {}
+        self._sources: dict[str, SourceProgress] = {}
         self._crashes: dict[str, CaseCrashed] = {}
 
     # -- folding -----------------------------------------------------------------
@@ -185,7 +86,7 @@ class RunProjection:
             self.run_id = stored.run_id
         source = self._sources.get(stored.source)
         if source is None:
-            source = self._sources[stored.source] = _Source()
+            source = self._sources[stored.source] = SourceProgress()
         # The hot path (the next event of a source, in order) stays inline.
         ranges = source.ranges
         if ranges and ranges[-1][1] + 1 == stored.source_seq:
@@ -210,7 +111,7 @@ class RunProjection:
         self._collections[source] = event
 
     def _on_case_started(self, event: CaseStarted, source: str) -> None:
-        self._attempt(event.case_id, event.attempt, source).started = _Start(
+        self._attempt(event.case_id, event.attempt, source).started = Start(
             event.started_at, intern(event.suite), event.name,
             None if event.file is None else intern(event.file), event.line,
             event.parameters, event.markers,
@@ -218,7 +119,7 @@ class RunProjection:
         )
 
     def _on_phase_finished(self, event: PhaseFinished, source: str) -> None:
-        phase = _Phase(intern(event.outcome), event.started_at, event.stopped_at, event.duration,
+        phase = Phase(intern(event.outcome), event.started_at, event.stopped_at, event.duration,
                        event.reason, event.failure, event.stdout, event.stderr, event.log)
         setattr(self._attempt(event.case_id, event.attempt, source), event.phase, phase)
 
@@ -226,7 +127,7 @@ class RunProjection:
         attempt = self._attempt(event.case_id, event.attempt, source)
         if attempt.steps is None:
             attempt.steps = {}
-        attempt.steps[event.step_id] = _Step(event)
+        attempt.steps[event.step_id] = Step(event)
 
     def _on_step_finished(self, event: StepFinished, source: str) -> None:
         steps = self._attempt(event.case_id, event.attempt, source).steps
@@ -235,7 +136,7 @@ class RunProjection:
             step.finished = event
 
     def _on_case_finished(self, event: CaseFinished, source: str) -> None:
-        self._attempt(event.case_id, event.attempt, source).finished = _End(
+        self._attempt(event.case_id, event.attempt, source).finished = End(
             intern(event.status), event.duration, event.reason)
 
     def _on_case_crashed(self, event: CaseCrashed, source: str) -> None:
@@ -243,13 +144,13 @@ class RunProjection:
         if known is None or (event.crashed_at, event.worker) < (known.crashed_at, known.worker):
             self._crashes[event.case_id] = event
 
-    def _attempt(self, case_id: str, number: int, source: str) -> _Attempt:
+    def _attempt(self, case_id: str, number: int, source: str) -> Attempt:
         attempts = self._cases.get(case_id)
         if attempts is None:
             attempts = self._cases[case_id] = {}
         attempt = attempts.get((number, source))
         if attempt is None:
-            attempt = attempts[(number, source)] = _Attempt(number, source)
+            attempt = attempts[(number, source)] = Attempt(number, source)
         return attempt
 
     # -- rendering ---------------------------------------------------------------
@@ -275,7 +176,7 @@ class RunProjection:
         for entry in index:
             suite_ids.setdefault(entry[2], []).append(entry)
 
-        counts = _count(entry[3] for entry in index)
+        counts = count_statuses(entry[3] for entry in index)
         started, finished = self._first_started(), self._primary_finished()
         interrupted = self._interrupted()
         collection_errors = [
@@ -296,13 +197,13 @@ class RunProjection:
             "finished_at": max((f.finished_at for f in self._run_finished.values()), default=None),
             "duration": run_duration,
             "exit_status": finished.exit_status if finished else None,
-            "interruption": _interruption(finished) if interrupted else None,
+            "interruption": render_interruption(finished) if interrupted else None,
             "tool": {
                 "name": started.tool if started else None,
                 "version": started.tool_version if started else None,
                 "recorder_version": started.recorder_version if started else None,
             },
-            "environment": _environment(started),
+            "environment": render_environment(started),
             "labels": dict(started.labels) if started else {},
             "shard": started.shard if started else None,
             "arguments": list(started.arguments) if started else [],
@@ -320,7 +221,7 @@ class RunProjection:
                     "file": file_of(entries[0][1]),
                     "cases": [self._render_case(entry[1], entry[3], entry[4], entry[2])
                               for entry in entries],
-                    "counts": _count(entry[3] for entry in entries),
+                    "counts": count_statuses(entry[3] for entry in entries),
                     "duration": sum(entry[4] for entry in entries),
                 }
 
@@ -364,22 +265,22 @@ class RunProjection:
         status = case_status([attempt.status for attempt in ordered])
         started = next((a.started for a in reversed(ordered) if a.started), None)
         suite = started.suite if started and started.suite else split_nodeid(case_id)[0]
-        return status, _attempt_duration(final), suite
+        return status, attempt_duration(final), suite
 
     def _render_case(self, case_id: str, status: str, duration: float, suite: str) -> Document:
         """Render one case; ``status``, ``duration`` and ``suite`` are its outline."""
         attempts = self._cases.get(case_id)
         if attempts is None:
             crash = self._crashes.get(case_id)
-            return _crashed_case(crash) if crash is not None else _not_run_case(case_id)
+            return crashed_case(crash) if crash is not None else not_run_case(case_id)
         ordered = [attempts[key] for key in sorted(attempts)]
         final = ordered[-1]
         started = next((a.started for a in reversed(ordered) if a.started), None)
-        failure = _attempt_failure(final)
+        failure = attempt_failure(final)
         reason = final.finished.reason if final.finished else None
         crash = self._crashes.get(case_id)
         if status == "incomplete" and crash is not None:
-            failure, reason = _crash_failure(crash), crash.message
+            failure, reason = crash_failure(crash), crash.message
         return {
             "id": case_id,
             "name": started.name if started and started.name else split_nodeid(case_id)[1],
@@ -394,16 +295,16 @@ class RunProjection:
             "worker": final.started.worker if final.started else None,
             "reason": reason,
             "failure": failure,
-            "phases": _render_phases(final),
-            "steps": _render_steps(final),
+            "phases": render_phases(final),
+            "steps": render_steps(final),
             "attempts": [
                 {
                     "attempt": attempt.number,
                     "status": attempt.status,
                     "started_at": attempt.started.started_at if attempt.started else None,
-                    "duration": _attempt_duration(attempt),
+                    "duration": attempt_duration(attempt),
                     "worker": attempt.started.worker if attempt.started else None,
-                    "failure": _attempt_failure(attempt),
+                    "failure": attempt_failure(attempt),
                 }
                 for attempt in ordered
             ],
@@ -436,143 +337,6 @@ class RunProjection:
 def project(events: Iterable[StoredEvent]) -> Document:
     """Fold ``events`` (one run's) into its run document."""
     return RunProjection().apply_all(events).document()
-
-
-def _count(statuses: Iterable[str]) -> dict[str, int]:
-    counts = dict.fromkeys(CASE_STATUSES, 0)
-    total = 0
-    for status in statuses:
-        counts[status] += 1
-        total += 1
-    return {"total": total, **counts}
-
-
-def _crash_failure(crash: CaseCrashed) -> Document:
-    return {"phase": "call", "type": "WorkerCrashed", "message": crash.message, "traceback": ""}
-
-
-def _crashed_case(crash: CaseCrashed) -> Document:
-    """A case known only from its worker's crash report (its start was never stored)."""
-    case = _not_run_case(crash.case_id)
-    case.update(status="incomplete", worker=crash.worker, reason=crash.message,
-                failure=_crash_failure(crash))
-    return case
-
-
-def _not_run_case(case_id: str) -> Document:
-    suite, name = split_nodeid(case_id)
-    return {
-        "id": case_id,
-        "name": name,
-        "suite": suite,
-        "file": file_of(case_id),
-        "line": None,
-        "parameters": {},
-        "markers": [],
-        "status": "not_run",
-        "started_at": None,
-        "duration": 0.0,
-        "worker": None,
-        "reason": None,
-        "failure": None,
-        "phases": [],
-        "steps": [],
-        "attempts": [],
-    }
-
-
-def _attempt_duration(attempt: _Attempt) -> float:
-    if attempt.finished is not None:
-        return attempt.finished.duration
-    return sum(phase.duration for _, phase in attempt.phases())
-
-
-def _failure(failure: Failure | None, phase: str) -> Document | None:
-    if failure is None:
-        return None
-    return {
-        "phase": phase,
-        "type": failure.type,
-        "message": failure.message,
-        "traceback": failure.traceback,
-    }
-
-
-def _plain_failure(failure: Failure | None) -> Document | None:
-    if failure is None:
-        return None
-    return {"type": failure.type, "message": failure.message, "traceback": failure.traceback}
-
-
-def _attempt_failure(attempt: _Attempt) -> Document | None:
-    for name, phase in attempt.phases():
-        if phase.outcome == "failed":
-            return _failure(phase.failure, name) or _failure(Failure("Failure", ""), name)
-    return None
-
-
-def _render_phases(attempt: _Attempt) -> list[Document]:
-    return [
-        {
-            "name": name,
-            "outcome": phase.outcome,
-            "started_at": phase.started_at,
-            "stopped_at": phase.stopped_at,
-            "duration": phase.duration,
-            "reason": phase.reason,
-            "failure": _failure(phase.failure, name),
-            "stdout": phase.stdout,
-            "stderr": phase.stderr,
-            "log": phase.log,
-        }
-        for name, phase in attempt.phases()
-    ]
-
-
-def _render_steps(attempt: _Attempt) -> list[Document]:
-    steps = attempt.steps
-    if not steps:
-        return []
-    children: dict[int | None, list[_Step]] = {}
-    for step_id in sorted(steps):
-        step = steps[step_id]
-        parent = step.started.parent_id
-        children.setdefault(parent if parent in steps else None, []).append(step)
-
-    def render(step: _Step) -> Document:
-        finished = step.finished
-        return {
-            "name": step.started.name,
-            "status": finished.status if finished else "incomplete",
-            "started_at": step.started.started_at,
-            "duration": finished.duration if finished else None,
-            "failure": _plain_failure(finished.failure) if finished else None,
-            "steps": [render(child) for child in children.get(step.started.step_id, [])],
-        }
-
-    return [render(step) for step in children.get(None, [])]
-
-
-def _environment(started: RunStarted | None) -> Document:
-    if started is None:
-        return {"host": None, "os": None, "python": None, "python_implementation": None,
-                "git": {"commit": None, "branch": None, "dirty": None},
-                "ci": {"provider": None, "run_id": None, "job": None, "url": None}}
-    env = started.environment
-    return {
-        "host": env.host,
-        "os": env.os,
-        "python": env.python,
-        "python_implementation": env.python_implementation,
-        "git": attrs.asdict(env.git),
-        "ci": attrs.asdict(env.ci),
-    }
-
-
-def _interruption(finished: RunFinished | None) -> Document:
-    if finished is None:
-        return {"reason": "the run stopped without recording its end (killed or crashed)"}
-    return {"reason": finished.reason or "interrupted"}
 
 
 _HANDLERS: dict[type, Callable[[RunProjection, Any, str], None]] = {
