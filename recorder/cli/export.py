@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from recorder.export.run_json import DEFAULT_DB, DEFAULT_OUT, export_run
+from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT
+from recorder.export.run_json import export_run
 from recorder.report.progress import progress_reporter
 
 

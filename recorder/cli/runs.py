@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from recorder.export.run_json import DEFAULT_DB
+from recorder.cli.defaults import DEFAULT_DB
 from recorder.store.sqlite import EventStore
 
 

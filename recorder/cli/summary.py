@@ -9,10 +9,11 @@ import sys
 
 from rich.console import Console
 
+from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT
 from recorder.document import Document
 from recorder.document.reader import load_document
 from recorder.errors import UsageError
-from recorder.export.run_json import DEFAULT_DB, DEFAULT_OUT, fold_run
+from recorder.export.run_json import fold_run
 from recorder.report.markdown import render_markdown
 from recorder.report.progress import progress_reporter
 from recorder.report.selection import SLOWEST

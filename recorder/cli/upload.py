@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from recorder.export.run_json import DEFAULT_OUT
+from recorder.cli.defaults import DEFAULT_OUT
 from recorder.upload.document import UploadResult, upload_document
 from recorder.upload.layout import DOCUMENT_NAME
 from recorder.upload.retry import RetryPolicy

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from recorder.cli.defaults import DEFAULT_DB
 from recorder.errors import InvalidInputError
-from recorder.export.run_json import DEFAULT_DB
 from recorder.store.verify import verify_database
 
 

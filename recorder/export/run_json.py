@@ -1,6 +1,5 @@
-"""Export: read a run's events from the store, fold them, validate the document and
-write it atomically (a temporary file renamed into place, so a reader never sees a
-half-written document and a failure leaves no file behind).
+"""Export the run JSON: read a run's events from an event source, fold them, validate
+the document and write it atomically (:mod:`recorder.export.atomic`).
 
 Rows are streamed from SQLite and the document is validated and written one suite at
 a time, so memory holds the fold's state but never the whole document or its text."""
@@ -9,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
@@ -19,16 +16,13 @@ import attrs
 from recorder.document import Document
 from recorder.document.projector import RunProjection
 from recorder.document.schema import validate_document, validate_suite
-from recorder.errors import EventLogGapError, OutputError
+from recorder.errors import EventLogGapError
+from recorder.export.atomic import write_atomically
 from recorder.export.rendering import iter_json
 from recorder.store.source import EventSource
 from recorder.store.sqlite import EventStore
 
-__all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "fold_source",
-           "write_atomically"]
-
-DEFAULT_DB = Path("testing/reports/test-results.db")
-DEFAULT_OUT = Path("testing/reports/test-run-results.json")
+__all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "fold_source"]
 
 #: Called as ``progress(events_folded, events_total)`` while folding.
 ProgressCallback = Callable[[int, int], None]
@@ -117,40 +111,6 @@ def _refuse_gaps(event_log: Document, db_path: str | Path, run_id: str, allow: b
             f"{db_path}: run {run_id} is missing events (source_seq gaps: {listed}); "
             "check it with 'recorder verify', or export anyway with --allow-gaps"
         )
-
-
-def write_atomically(path: str | Path, chunks: Iterable[bytes]) -> int:
-    """Write ``chunks`` to ``path`` via a temporary sibling and a rename; the byte count.
-
-    If anything fails (a chunk's producer included), no file is left behind and an
-    existing ``path`` is untouched."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                             dir=path.parent)
-    except OSError as error:
-        raise OutputError(
-            f"cannot write {path} ({error.strerror or error}): choose a writable --out"
-        ) from error
-    size = 0
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-                size += len(chunk)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise OutputError(
-                f"cannot write {path} ({error.strerror or error}): choose a writable --out"
-            ) from error
-        raise
-    return size
 
 
 def export_run(
