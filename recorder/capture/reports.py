@@ -11,33 +11,8 @@ from typing import Any
 
 import pytest
 
+from recorder.capture.bounds import CAPTURE_LIMIT, MESSAGE_LIMIT, TRACEBACK_LIMIT, bound, safe_str
 from recorder.events.model import AttemptStatus, Failure
-
-#: Captured stdout, stderr and log are kept up to this many characters per phase;
-#: longer output keeps its head and tail around a marker.
-CAPTURE_LIMIT = 64 * 1024
-#: Tracebacks are kept up to this many characters, the same way.
-TRACEBACK_LIMIT = 32 * 1024
-MESSAGE_LIMIT = 8 * 1024
-
-
-def bound(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, keeping head and tail around a marker."""
-    if len(text) <= limit:
-        return text
-    half = limit // 2
-    cut = len(text) - 2 * half
-    return f"{text[:half]}\n... [recorder: {cut} characters cut] ...\n{text[-half:]}"
-
-
-def safe_str(value: object) -> str:
-    try:
-        return str(value)
-    except Exception:  # an object whose __str__ raises must not crash the run
-        try:
-            return repr(value)
-        except Exception:
-            return f"<unprintable {type(value).__name__}>"
 
 
 def captured(report: pytest.TestReport, kind: str) -> str:

@@ -18,14 +18,12 @@ from typing import Any
 import pytest
 
 from recorder import __version__
+from recorder.capture.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.capture.environment import detect_environment
 from recorder.capture.reports import (
-    MESSAGE_LIMIT,
     attempt_status,
-    bound,
     captured,
     failure_of,
-    safe_str,
     skip_reason,
     xfail_reason,
 )

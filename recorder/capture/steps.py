@@ -16,10 +16,9 @@ import time
 from types import TracebackType
 from typing import Protocol
 
+from recorder.capture.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.clock import utc_now
 from recorder.events.model import Event, Failure, StepFinished, StepStarted, StepStatus
-
-MESSAGE_LIMIT = 4_000
 
 
 class EventSink(Protocol):
@@ -98,7 +97,7 @@ class step(contextlib.ContextDecorator):
         failure = None
         if exc_type is not None:
             status = "skipped" if _is_skip(exc_type) else "failed"
-            failure = Failure(type=exc_type.__name__, message=str(exc)[:MESSAGE_LIMIT])
+            failure = Failure(type=exc_type.__name__, message=bound(safe_str(exc), MESSAGE_LIMIT))
         recording.emitter.emit(
             StepFinished(case_id=recording.case_id, attempt=recording.attempt, step_id=step_id,
                          status=status, duration=duration, failure=failure)
