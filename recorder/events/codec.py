@@ -9,7 +9,6 @@ version at a time) before structuring, so stored events are never rewritten.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import cattrs
@@ -20,20 +19,14 @@ from recorder.errors import MalformedEventError, UnknownEventError
 from recorder.events.model import EVENT_TYPES, TYPE_OF, Event
 
 Payload = dict[str, Any]
-Upcaster = Callable[[Payload], Payload]
 
 #: How error messages name an event when the caller does not say which row it is.
 DEFAULT_WHERE = "event"
 
-#: ``(type, version) -> function`` that turns a payload of that version into the
-#: next version's shape. Add one here whenever an event type's version is bumped.
-UPCASTERS: dict[tuple[str, int], Upcaster] = {}
-
-
 def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=False,
                                  detailed_validation=detailed_validation)
-    for cls, _version in EVENT_TYPES.values():
+    for cls in EVENT_TYPES.values():
         converter.register_unstructure_hook(
             cls, make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True)
         )
@@ -48,8 +41,7 @@ _fast_converter = _make_converter(detailed_validation=False)
 
 def type_and_version(event: Event) -> tuple[str, int]:
     """The stored type tag and current schema version of ``event``."""
-    type_name = TYPE_OF[type(event)]
-    return type_name, EVENT_TYPES[type_name][1]
+    return TYPE_OF[type(event)], event.VERSION
 
 
 def unstructure(event: Event) -> Payload:
@@ -74,13 +66,13 @@ def structure(
 
     ``where`` names the row in error messages (for example ``"event seq 42"``).
     """
-    known = EVENT_TYPES.get(type_name)
-    if known is None:
+    cls = EVENT_TYPES.get(type_name)
+    if cls is None:
         raise UnknownEventError(
             f"{where} has unknown type {type_name!r}; it was probably written by a newer "
             "recorder: upgrade recorder to read it"
         )
-    cls, current = known
+    current = cls.VERSION
     if version > current:
         raise UnknownEventError(
             f"{where} is {type_name!r} version {version}, newer than the version {current} "
@@ -89,7 +81,7 @@ def structure(
     if not isinstance(payload, dict):
         raise MalformedEventError(f"{where} ({type_name}): payload is not a JSON object")
     while version < current:
-        upcast = UPCASTERS.get((type_name, version))
+        upcast = cls.UPCASTERS.get(version)
         if upcast is None:
             raise UnknownEventError(
                 f"{where} is {type_name!r} version {version}, which this recorder cannot "

@@ -9,7 +9,8 @@ are seconds measured by the emitting process with a monotonic clock.
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Literal, TypeAlias
 
 import attrs
 
@@ -17,6 +18,23 @@ PhaseName: TypeAlias = Literal["setup", "call", "teardown"]
 PhaseOutcome: TypeAlias = Literal["passed", "failed", "skipped"]
 AttemptStatus: TypeAlias = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 StepStatus: TypeAlias = Literal["passed", "failed", "skipped"]
+
+
+#: Turns a payload of one version into the next version's shape.
+Upcaster: TypeAlias = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class Versioned:
+    """What every event class declares next to its fields (the eventsourcing way): its
+    stored ``TYPE`` tag, its current schema ``VERSION``, and ``UPCASTERS``, ``{n: f}``
+    where ``f`` turns a version-``n`` payload into version ``n + 1``'s shape. Bumping a
+    version means adding its upcaster here, on the class; stored rows are never
+    rewritten."""
+
+    __slots__ = ()
+    TYPE: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = {}
 
 
 @attrs.frozen
@@ -60,7 +78,10 @@ class CollectionError:
 
 
 @attrs.frozen
-class RunStarted:
+class RunStarted(Versioned):
+    TYPE: ClassVar[str] = "run.started"
+    VERSION: ClassVar[int] = 1
+
     project: str
     started_at: str
     tool: str = "pytest"
@@ -73,8 +94,12 @@ class RunStarted:
 
 
 @attrs.frozen
-class CollectionFinished:
+class CollectionFinished(Versioned):
     """Collection ended; ``case_ids`` are the cases that will run, in order."""
+
+    TYPE: ClassVar[str] = "collection.finished"
+    VERSION: ClassVar[int] = 1
+
 
     collected: int
     case_ids: tuple[str, ...] = ()
@@ -82,8 +107,12 @@ class CollectionFinished:
 
 
 @attrs.frozen
-class CaseStarted:
+class CaseStarted(Versioned):
     """One attempt of a case is about to run; committed before its body runs."""
+
+    TYPE: ClassVar[str] = "case.started"
+    VERSION: ClassVar[int] = 1
+
 
     case_id: str
     started_at: str
@@ -98,7 +127,10 @@ class CaseStarted:
 
 
 @attrs.frozen
-class PhaseFinished:
+class PhaseFinished(Versioned):
+    TYPE: ClassVar[str] = "phase.finished"
+    VERSION: ClassVar[int] = 1
+
     case_id: str
     phase: PhaseName
     outcome: PhaseOutcome
@@ -115,7 +147,10 @@ class PhaseFinished:
 
 
 @attrs.frozen
-class StepStarted:
+class StepStarted(Versioned):
+    TYPE: ClassVar[str] = "step.started"
+    VERSION: ClassVar[int] = 1
+
     case_id: str
     step_id: int
     name: str
@@ -125,7 +160,10 @@ class StepStarted:
 
 
 @attrs.frozen
-class StepFinished:
+class StepFinished(Versioned):
+    TYPE: ClassVar[str] = "step.finished"
+    VERSION: ClassVar[int] = 1
+
     case_id: str
     step_id: int
     status: StepStatus
@@ -135,7 +173,10 @@ class StepFinished:
 
 
 @attrs.frozen
-class CaseFinished:
+class CaseFinished(Versioned):
+    TYPE: ClassVar[str] = "case.finished"
+    VERSION: ClassVar[int] = 1
+
     case_id: str
     status: AttemptStatus
     duration: float
@@ -145,8 +186,12 @@ class CaseFinished:
 
 
 @attrs.frozen
-class CaseCrashed:
+class CaseCrashed(Versioned):
     """The process running a case died (xdist reports it from the controller)."""
+
+    TYPE: ClassVar[str] = "case.crashed"
+    VERSION: ClassVar[int] = 1
+
 
     case_id: str
     worker: str
@@ -155,8 +200,12 @@ class CaseCrashed:
 
 
 @attrs.frozen
-class RunFinished:
+class RunFinished(Versioned):
     """The run ended. ``interrupted`` is true for Ctrl-C, SIGTERM and similar."""
+
+    TYPE: ClassVar[str] = "run.finished"
+    VERSION: ClassVar[int] = 1
+
 
     exit_status: int
     finished_at: str
@@ -177,20 +226,14 @@ Event: TypeAlias = (
     | RunFinished
 )
 
-#: The stored ``type`` tag of each event class, and its current schema version.
-EVENT_TYPES: dict[str, tuple[type[Event], int]] = {
-    "run.started": (RunStarted, 1),
-    "collection.finished": (CollectionFinished, 1),
-    "case.started": (CaseStarted, 1),
-    "phase.finished": (PhaseFinished, 1),
-    "step.started": (StepStarted, 1),
-    "step.finished": (StepFinished, 1),
-    "case.finished": (CaseFinished, 1),
-    "case.crashed": (CaseCrashed, 1),
-    "run.finished": (RunFinished, 1),
+#: Each event class by its stored ``type`` tag.
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (RunStarted, CollectionFinished, CaseStarted, PhaseFinished, StepStarted,
+                StepFinished, CaseFinished, CaseCrashed, RunFinished)
 }
 
-TYPE_OF: dict[type[Event], str] = {cls: name for name, (cls, _) in EVENT_TYPES.items()}
+TYPE_OF: dict[type[Event], str] = {cls: name for name, cls in EVENT_TYPES.items()}
 
 
 @attrs.frozen

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import ClassVar
 
 import attrs
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given
 
 from recorder.errors import MalformedEventError, UnknownEventError
 from recorder.events import codec
-from recorder.events.model import EVENT_TYPES, Event
+from recorder.events.model import EVENT_TYPES, Event, Upcaster, Versioned
 from tests.strategies import EVENT_STRATEGIES
 
 
@@ -56,27 +58,46 @@ def test_newer_version_asks_for_an_upgrade() -> None:
 
 
 @attrs.frozen
-class Renamed:
-    """A stand-in event type at version 2 whose field was renamed in version 2."""
+class Renamed(Versioned):
+    """A stand-in event type at version 2 whose field was renamed in version 2; its
+    upcaster sits on the class, next to the version."""
+
+    TYPE: ClassVar[str] = "test.renamed"
+    VERSION: ClassVar[int] = 2
+    UPCASTERS: ClassVar[Mapping[int, Upcaster]] = {
+        1: lambda payload: {"outcome": payload["result"]}}
+
+    outcome: str
+
+
+@attrs.frozen
+class RenamedWithoutUpcaster(Versioned):
+    TYPE: ClassVar[str] = "test.renamed"
+    VERSION: ClassVar[int] = 2
 
     outcome: str
 
 
 def test_old_versions_are_upcast_before_structuring(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A version-1 payload passes through the registered upcaster when v2 is current.
+    """A version-1 payload passes through the class's upcaster when v2 is current.
 
     A private type keeps the real vocabulary untouched: this test may itself be recorded."""
-    monkeypatch.setitem(EVENT_TYPES, "test.renamed", (Renamed, 2))  # type: ignore[arg-type]
-    monkeypatch.setitem(codec.UPCASTERS, ("test.renamed", 1),
-                        lambda payload: {"outcome": payload["result"]})
+    monkeypatch.setitem(EVENT_TYPES, "test.renamed", Renamed)  # type: ignore[arg-type]
     event = codec.decode("test.renamed", 1, json.dumps({"result": "passed"}))
     assert event == Renamed(outcome="passed")  # type: ignore[comparison-overlap]
 
 
 def test_an_old_version_without_an_upcaster_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(EVENT_TYPES, "test.renamed", (Renamed, 2))  # type: ignore[arg-type]
+    monkeypatch.setitem(EVENT_TYPES, "test.renamed",
+                        RenamedWithoutUpcaster)  # type: ignore[arg-type]
     with pytest.raises(UnknownEventError, match="cannot upgrade"):
         codec.decode("test.renamed", 1, "{}")
+
+
+def test_every_event_declares_its_type_and_version() -> None:
+    for tag, cls in EVENT_TYPES.items():
+        assert cls.TYPE == tag and cls.VERSION >= 1
+        assert all(version < cls.VERSION for version in cls.UPCASTERS)
 
 
 def test_unknown_keys_from_newer_emitters_are_ignored() -> None:
