@@ -138,3 +138,17 @@ def test_the_markdown_summary_needs_no_rich() -> None:
                                     "recorder.events.nodeid"])
 def test_pure_helpers_load_no_io_library(module: str) -> None:
     assert loaded(module, IO_MODULES) == []
+
+
+def test_no_test_module_imports_another() -> None:
+    """Shared helpers live in support modules (tests/support.py and the like), so running
+    one test module never collects or depends on another."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.relative_to(tests)} imports {name}" for name in names
+                      if name.rpartition(".")[2].startswith("test_")]
+    assert found == [], "\n".join(found)

@@ -8,7 +8,7 @@ import pytest
 
 from recorder.export.run_json import fold_run
 from recorder.store.verify import verify_database
-from tests.capture.test_plugin import EXPECTED, MIXED_SUITE, cases
+from tests.capture.mixed_suite import EXPECTED, MIXED_SUITE, cases
 
 pytest_plugins = ["pytester"]
 
