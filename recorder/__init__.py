@@ -10,7 +10,7 @@ Test code uses :func:`step` to record named, nestable steps::
 Without recording enabled, ``step`` is a cheap no-op.
 """
 
-from recorder.steps import step
+from recorder.capture.steps import step
 
 __version__ = "0.1.0"
 

@@ -22,6 +22,7 @@ Exit codes (stable, documented in README.md):
  13   upload: endpoint unreachable, or retries exhausted
  14   upload: a different object already exists at the key
  15   upload: the stored object does not match the file
+ 16   upload: boto3 (the ``upload`` extra) is not installed
 ====  ==========================================================
 """
 
@@ -123,5 +124,13 @@ class ObjectConflictError(UploadError):
     exit_code = 14
 
 
-class IntegrityError(UploadError):
+class ChecksumMismatchError(UploadError):
+    """The stored object's checksum or size differs from the document sent."""
+
     exit_code = 15
+
+
+class MissingUploadExtraError(UploadError):
+    """boto3 is not installed: ``pip install 'recorder[upload]'``."""
+
+    exit_code = 16

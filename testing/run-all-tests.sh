@@ -26,7 +26,7 @@ db=${RECORDER_DB:-testing/reports/test-results.db}
 out=${RECORDER_OUT:-testing/reports/test-run-results.json}
 mkdir -p "$(dirname "$db")" "$(dirname "$out")"
 
-run_id=$("$PYTHON" -c 'from recorder.emitter import new_run_id; print(new_run_id())') || {
+run_id=$("$PYTHON" -c 'from recorder.store.emitter import new_run_id; print(new_run_id())') || {
   echo "Error: cannot import recorder with $PYTHON: install it first (pip install -e '.[test]')" >&2
   exit 3
 }

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from recorder.events import (
+from recorder.events.model import (
     CaseCrashed,
     CaseFinished,
     CaseStarted,

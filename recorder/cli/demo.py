@@ -6,7 +6,7 @@ import argparse
 
 from recorder.cli.summary import print_summary
 from recorder.demo import run_demo
-from recorder.exporter import load_document
+from recorder.document.reader import load_document
 
 DEFAULT_DEMO_DB = "testing/reports/demo-results.db"
 DEFAULT_DEMO_OUT = "testing/reports/demo-run-results.json"

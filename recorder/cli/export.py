@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from recorder.exporter import DEFAULT_DB, DEFAULT_OUT, export_run
-from recorder.progress import progress_reporter
+from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT
+from recorder.export.run_json import export_run
+from recorder.report.progress import progress_reporter
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

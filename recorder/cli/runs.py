@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from recorder.exporter import DEFAULT_DB
-from recorder.store import EventStore
+from recorder.cli.defaults import DEFAULT_DB
+from recorder.store.sqlite import EventStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

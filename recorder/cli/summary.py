@@ -9,12 +9,15 @@ import sys
 
 from rich.console import Console
 
+from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT
+from recorder.document import Document
+from recorder.document.reader import load_document
 from recorder.errors import UsageError
-from recorder.exporter import DEFAULT_DB, DEFAULT_OUT, fold_run, load_document
-from recorder.markdown import render_markdown
-from recorder.progress import progress_reporter
-from recorder.projector import Document
-from recorder.summary import SLOWEST, render_summary
+from recorder.export.run_json import fold_run
+from recorder.report.markdown import render_markdown
+from recorder.report.progress import progress_reporter
+from recorder.report.selection import SLOWEST
+from recorder.report.terminal import render_summary
 
 MIN_WIDTH = 40
 

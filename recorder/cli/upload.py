@@ -6,8 +6,10 @@ import argparse
 import json
 import sys
 
-from recorder.exporter import DEFAULT_OUT
-from recorder.upload import DOCUMENT_NAME, RetryPolicy, UploadResult, upload_document
+from recorder.cli.defaults import DEFAULT_OUT
+from recorder.upload.document import UploadResult, upload_document
+from recorder.upload.layout import DOCUMENT_NAME
+from recorder.upload.retry import RetryPolicy
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from recorder.cli.defaults import DEFAULT_DB
 from recorder.errors import InvalidInputError
-from recorder.exporter import DEFAULT_DB
-from recorder.verify import verify_database
+from recorder.store.verify import verify_database
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from recorder.emitter import new_run_id
 from recorder.errors import RecorderError
-from recorder.exporter import ExportResult, export_run
+from recorder.export.run_json import ExportResult, export_run
+from recorder.store.emitter import new_run_id
 
 SUITE = Path(__file__).with_name("test_shop.py")
 

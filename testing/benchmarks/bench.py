@@ -53,7 +53,7 @@ sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (after the path tweak, so the script runs from anywhere)
 
 import recorder  # noqa: E402
-from recorder.store import EventStore  # noqa: E402
+from recorder.store.sqlite import EventStore  # noqa: E402
 
 SECTIONS = ("overhead", "export", "append")
 
@@ -318,7 +318,7 @@ def bench_export(workdir: Path, sizes: list[int], rounds: int, big_rounds: int) 
 
 def _sample_events(count: int, source: str) -> list[Any]:
     """``count`` typical per-case events (start, three phases, finish), ready to emit."""
-    from recorder.events import CaseFinished, CaseStarted, PhaseFinished
+    from recorder.events.model import CaseFinished, CaseStarted, PhaseFinished
 
     now = "2026-01-01T00:00:00.000000+00:00"
     events: list[Any] = []
@@ -342,9 +342,9 @@ def _append_worker(mode: str, db: str, run_id: str, source: str, count: int,
     """One writer process: see :func:`bench_append` for the modes."""
     import uuid
 
-    from recorder.emitter import Emitter
-    from recorder.events import StoredEvent
-    from recorder.store import EventStore
+    from recorder.events.model import StoredEvent
+    from recorder.store.emitter import Emitter
+    from recorder.store.sqlite import EventStore
 
     def utc_now() -> str:
         return dt.datetime.now(dt.UTC).isoformat()
@@ -372,7 +372,7 @@ def _append_worker(mode: str, db: str, run_id: str, source: str, count: int,
             store.append(stored[first:first + 1000])
         finished = clock()
     elif mode == "raw":
-        from recorder import codec
+        from recorder.events import codec
 
         rows = [(str(uuid.uuid4()), run_id, *codec.type_and_version(event), source, n,
                  utc_now(), codec.encode(event)) for n, event in enumerate(events, start=1)]

@@ -7,7 +7,7 @@ Both are deterministic (same arguments, same files) so runs can be compared.
   ``pytest.ini`` so the repository's own pytest configuration does not apply.
 - :func:`generate_event_log` writes a run of about ``target`` events shaped like an
   ``-n 2`` xdist run (controller ``main``, workers ``gw0`` and ``gw1``), built from
-  the real event classes and appended through :class:`recorder.store.EventStore` in
+  the real event classes and appended through :class:`recorder.store.sqlite.EventStore` in
   big batches, so every row is exactly what the codec writes.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from recorder.events import (
+from recorder.events.model import (
     AttemptStatus,
     CaseFinished,
     CaseStarted,
@@ -40,7 +40,7 @@ from recorder.events import (
     StepStarted,
     StoredEvent,
 )
-from recorder.store import EventStore
+from recorder.store.sqlite import EventStore
 
 #: Bump when the generated log changes shape, so cached logs are rebuilt.
 LOG_FORMAT = 1

@@ -84,19 +84,19 @@ def export_bucket(stack: Stack) -> str:
     if where.endswith("codec.py"):
         return "decode: cattrs structure" if name == "structure" else \
             "decode: JSON parse of payloads"
-    if where.endswith("store.py"):
+    if where.endswith("store/sqlite.py"):
         if name == "decode_row":
             return "decode: envelope (decode_row, StoredEvent)"
         if name in ("iter_rows", "iter_events", "_query"):
             return "fetch rows (sqlite3 + row objects)"
-    if where.endswith("projector.py"):
+    if where.endswith(("document/projector.py", "document/records.py", "document/case_view.py")):
         folding = any(function(f) in ("apply", "apply_all") and path(f).endswith("projector.py")
                       for f in mine)
         return "fold: RunProjection.apply" if folding else "render the document (projector)"
-    if where.endswith("exporter.py"):
-        if name == "write_atomically":
-            return "write file (incl. fsync)"
-        if name in ("fold_run", "_fold", "fold_projection"):
+    if where.endswith("export/atomic.py") and name == "write_atomically":
+        return "write file (incl. fsync)"
+    if where.endswith("export/run_json.py"):
+        if name in ("fold_run", "_fold", "fold_projection", "fold_source"):
             return "fold: loop in the exporter"
         if name in ("export_run", "_export"):
             return "export_run's own lines (returning frees the fold state)"
@@ -107,12 +107,12 @@ def export_bucket(stack: Stack) -> str:
 
 
 def function(frame: str) -> str:
-    """``"EventStore.append (recorder/store.py:178)"`` -> ``"append"``."""
+    """``"EventStore.append (recorder/store/sqlite.py:178)"`` -> ``"append"``."""
     return frame.partition(" (")[0].rpartition(".")[2]
 
 
 def path(frame: str) -> str:
-    """``"EventStore.append (recorder/store.py:178)"`` -> ``"recorder/store.py"``."""
+    """``"EventStore.append (recorder/store/sqlite.py:178)"`` -> ``"recorder/store/sqlite.py"``."""
     return frame.partition(" (")[2].rpartition(":")[0]
 
 

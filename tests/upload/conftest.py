@@ -35,11 +35,12 @@ from upload_support import (
     write_identities,
 )
 
-from recorder.emitter import Emitter
-from recorder.events import CaseFinished, CaseStarted, RunFinished, RunStarted
-from recorder.exporter import export_run, load_document
-from recorder.projector import Document
-from recorder.store import EventStore
+from recorder.document import Document
+from recorder.document.reader import load_document
+from recorder.events.model import CaseFinished, CaseStarted, RunFinished, RunStarted
+from recorder.export.run_json import export_run
+from recorder.store.emitter import Emitter
+from recorder.store.sqlite import EventStore
 
 # -- environment isolation ----------------------------------------------------------
 
@@ -88,6 +89,13 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seaweed]:
 
 
 # -- run documents ------------------------------------------------------------------
+
+
+@pytest.fixture
+def as_admin(monkeypatch: pytest.MonkeyPatch, seaweed: Seaweed) -> None:
+    """The test server's admin credentials in the environment, where boto3 reads them."""
+    for name, value in seaweed.env().items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(scope="session")

@@ -13,25 +13,12 @@ import pytest
 from upload_support import ADMIN, BUCKET, READER, Seaweed, clean_env
 
 from recorder.cli import main
-
-
-@pytest.fixture
-def as_admin(monkeypatch: pytest.MonkeyPatch, seaweed: Seaweed) -> None:
-    for name, value in seaweed.env().items():
-        monkeypatch.setenv(name, value)
+from tests.support import assert_one_error_line, run_cli
 
 
 def upload_args(path: Path, endpoint: str, *extra: str) -> list[str]:
     return ["upload", str(path), "--bucket", BUCKET, "--endpoint-url", endpoint,
             "--retries", "1", "--retry-wait", "0.01", *extra]
-
-
-def assert_one_error_line(stderr: str, *secrets: str) -> None:
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
-    assert "Traceback" not in stderr
-    for secret in secrets:
-        assert secret not in stderr
 
 
 @pytest.mark.usefixtures("as_admin")
@@ -107,7 +94,7 @@ def test_wrong_secret_exits_11_without_printing_it(
     assert main(upload_args(make_document(), seaweed.endpoint)) == 11
     out, err = capsys.readouterr()
     assert out == ""
-    assert_one_error_line(err, wrong, ADMIN[1])
+    assert_one_error_line(err, absent=(wrong, ADMIN[1],))
     assert "rejected the credentials (SignatureDoesNotMatch)" in err
 
 
@@ -119,7 +106,7 @@ def test_identity_without_write_permission_exits_11(
         monkeypatch.setenv(name, value)
     assert main(upload_args(make_document(), seaweed.endpoint)) == 11
     err = capsys.readouterr().err
-    assert_one_error_line(err, READER[1])
+    assert_one_error_line(err, absent=(READER[1],))
     assert "access denied (AccessDenied)" in err
 
 
@@ -195,11 +182,6 @@ def test_aws_endpoint_url_is_honoured_without_the_option(
     assert result["endpoint_url"] == seaweed.endpoint
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "recorder", *args], capture_output=True,
-                          text=True, env=env, timeout=60)
-
-
 def test_installed_command_succeeds_and_fails_cleanly(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """As a real process: exit 0 with the URL, then exit 11 with one clean line."""
@@ -212,17 +194,18 @@ def test_installed_command_succeeds_and_fails_cleanly(
     failed = run_cli(*upload_args(make_document(), seaweed.endpoint), env=bad_env)
     assert failed.returncode == 11
     assert failed.stdout == ""
-    assert_one_error_line(failed.stderr, "not-the-secret-77", ADMIN[1])
+    assert_one_error_line(failed.stderr, absent=("not-the-secret-77", ADMIN[1],))
 
 
 def test_without_boto3_the_error_says_how_to_install_it(
         make_document: Callable[..., Path], dead_endpoint: str) -> None:
-    """The upload extra is optional: without boto3 a one-line error names the fix."""
+    """The upload extra is optional: without boto3 a one-line error names the fix, with
+    its own exit code (16), not the "endpoint unreachable" one."""
     code = ("import sys; sys.modules['boto3'] = None; from recorder.cli import main; "
             f"sys.exit(main({upload_args(make_document(), dead_endpoint)!r}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=clean_env(AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b"),
                             timeout=60)
-    assert result.returncode == 13
+    assert result.returncode == 16
     assert_one_error_line(result.stderr)
     assert "pip install 'recorder[upload]'" in result.stderr

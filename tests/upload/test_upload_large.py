@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from upload_support import BUCKET, Seaweed
 
-from recorder.projector import Document
-from recorder.upload import RetryPolicy, upload_document
+from recorder.document import Document
+from recorder.upload.document import upload_document
+from recorder.upload.retry import RetryPolicy
 
 TARGET_BYTES = 50 * 1024 * 1024
 

@@ -13,13 +13,10 @@ from upload_support import BUCKET, Seaweed
 
 from recorder.cli import main
 from recorder.errors import EndpointError
-from recorder.upload import RetryPolicy, upload_document
+from recorder.upload.document import upload_document
+from recorder.upload.retry import RetryPolicy
 
-
-@pytest.fixture(autouse=True)
-def as_admin(monkeypatch: pytest.MonkeyPatch, seaweed: Seaweed) -> None:
-    for name, value in seaweed.env().items():
-        monkeypatch.setenv(name, value)
+pytestmark = pytest.mark.usefixtures("as_admin")
 
 
 def puts(proxy: Any) -> list[str]:

@@ -1,4 +1,4 @@
-"""``recorder.upload`` against a real SeaweedFS: what is stored, its integrity, and
+"""``recorder.upload.s3`` against a real SeaweedFS: what is stored, its integrity, and
 that history is never overwritten."""
 
 from __future__ import annotations
@@ -15,16 +15,11 @@ import pytest
 from botocore.exceptions import ClientError
 from upload_support import BUCKET, Seaweed
 
-from recorder.errors import IntegrityError, ObjectConflictError
-from recorder.upload import RetryPolicy, UploadResult, upload_document
+from recorder.errors import ChecksumMismatchError, ObjectConflictError
+from recorder.upload.document import UploadResult, upload_document
+from recorder.upload.retry import RetryPolicy
 
 FAST = RetryPolicy(retries=2, wait=0.01)
-
-
-@pytest.fixture
-def admin_env(monkeypatch: pytest.MonkeyPatch, seaweed: Seaweed) -> None:
-    for name, value in seaweed.env().items():
-        monkeypatch.setenv(name, value)
 
 
 def upload(path: Path, endpoint: str, **options: Any) -> UploadResult:
@@ -36,7 +31,7 @@ def sha256_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_stored_object_is_the_file_under_the_partitioned_key(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """The object holds the file's exact bytes, at the layout key, with type and metadata."""
@@ -64,7 +59,7 @@ def test_stored_object_is_the_file_under_the_partitioned_key(
     assert result.size == path.stat().st_size
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_empty_prefix_gives_a_key_without_leading_slash(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """Without a prefix the key starts at ``project=``."""
@@ -72,7 +67,7 @@ def test_empty_prefix_gives_a_key_without_leading_slash(
     assert result.key.startswith("project=upload-tests/date=2026-11-24/run_id=")
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_upload_sends_the_documents_sha256_and_the_server_keeps_it(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """The SHA-256 of the file travels with the PUT and is what the server stored."""
@@ -93,28 +88,28 @@ def test_server_rejects_a_body_that_does_not_match_its_checksum(seaweed: Seaweed
         client.head_object(Bucket=BUCKET, Key="checksum/wrong.json")
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_body_corrupted_in_transit_is_refused_as_an_integrity_error(
         seaweed: Seaweed, make_document: Callable[..., Path], flaky_proxy: Any) -> None:
     """A byte flipped between client and server fails the upload (exit 15), stores nothing."""
     proxy = flaky_proxy("corrupt-put")
-    with pytest.raises(IntegrityError) as caught:
+    with pytest.raises(ChecksumMismatchError) as caught:
         upload(make_document(), proxy.endpoint, key="corrupt/doc.json")
     assert caught.value.exit_code == 15
     with pytest.raises(ClientError):
         seaweed.client().head_object(Bucket=BUCKET, Key="corrupt/doc.json")
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_a_stored_checksum_that_differs_after_the_write_fails_verification(
         make_document: Callable[..., Path], flaky_proxy: Any) -> None:
     """The check after the write compares the stored SHA-256 with the file's."""
     proxy = flaky_proxy("tamper-head")
-    with pytest.raises(IntegrityError, match="does not match what was sent"):
+    with pytest.raises(ChecksumMismatchError, match="does not match what was sent"):
         upload(make_document(), proxy.endpoint)
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_identical_reupload_succeeds_as_already_uploaded(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """Uploading the same document twice writes once and reports the second as done."""
@@ -128,7 +123,7 @@ def test_identical_reupload_succeeds_as_already_uploaded(
     assert after["LastModified"] == before["LastModified"]
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_different_content_at_the_same_key_is_refused_and_history_kept(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """A second, different document for the same run never replaces the first."""
@@ -144,7 +139,7 @@ def test_different_content_at_the_same_key_is_refused_and_history_kept(
     assert stored == original
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_gzip_stores_the_compressed_document_with_content_encoding(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """--gzip: key ends .json.gz, Content-Encoding gzip, decompressing gives the file."""
@@ -161,7 +156,7 @@ def test_gzip_stores_the_compressed_document_with_content_encoding(
     assert upload(path, seaweed.endpoint, gzip=True).already_uploaded
 
 
-@pytest.mark.usefixtures("admin_env")
+@pytest.mark.usefixtures("as_admin")
 def test_same_document_compared_by_content_across_encodings(
         seaweed: Seaweed, make_document: Callable[..., Path]) -> None:
     """A gzip object at the key counts as the same document as the plain file."""

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from recorder.exporter import load_document
+from recorder.document.reader import load_document
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.y*ml"))

@@ -1,0 +1,1 @@
+"""pytest -> events: the plugin, the recording session, steps and the environment."""

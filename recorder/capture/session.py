@@ -1,0 +1,310 @@
+"""The hooks of a recording pytest process: pytest objects in, events out.
+
+Registered by :mod:`recorder.capture.plugin` only when recording is on. Each process that runs
+tests is one event ``source``; under xdist the controller records only the run's start
+and end, and each worker its own cases.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recorder import __version__
+from recorder.capture.bounds import MESSAGE_LIMIT, bound, safe_str
+from recorder.capture.environment import detect_environment
+from recorder.capture.reports import (
+    attempt_status,
+    captured,
+    failure_of,
+    skip_reason,
+    xfail_reason,
+)
+from recorder.capture.steps import CaseRecording, activate_case, active_case
+from recorder.clock import utc_from_epoch, utc_now
+from recorder.errors import RecorderError
+from recorder.events.model import (
+    CaseCrashed,
+    CaseFinished,
+    CaseStarted,
+    CollectionError,
+    CollectionFinished,
+    PhaseFinished,
+    RunFinished,
+    RunStarted,
+)
+from recorder.events.nodeid import split_nodeid
+from recorder.store.emitter import Emitter
+from recorder.store.sqlite import EventStore
+
+
+def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
+                  shard: str | None) -> RecordingSession:
+    """Open the store and this process's journal; bad paths are pytest usage errors."""
+    try:
+        store = EventStore.create(path)
+    except RecorderError as error:
+        raise pytest.UsageError(str(error)) from error
+    try:
+        emitter = Emitter(store, run_id, source)
+    except RecorderError as error:
+        store.close()
+        raise pytest.UsageError(str(error)) from error
+    return RecordingSession(config, store, emitter, role, shard, path)
+
+
+def _labels(config: pytest.Config) -> dict[str, str]:
+    labels = {}
+    for item in config.getoption("recorder_label"):
+        key, separator, value = item.partition("=")
+        if not separator or not key:
+            raise pytest.UsageError(f"--recorder-label {item!r}: write it as KEY=VALUE")
+        labels[key] = value
+    return labels
+
+
+class RecordingSession:
+    """The hooks of one recording process."""
+
+    def __init__(self, config: pytest.Config, store: EventStore, emitter: Emitter, role: str,
+                 shard: str | None, path: Path) -> None:
+        self.config = config
+        self.store = store
+        self.emitter = emitter
+        self.role = role  # "single", "controller" or "worker"
+        self.shard = shard
+        self.path = path
+        self.started = time.perf_counter()
+        self.collection_errors: list[CollectionError] = []
+        self.attempts: dict[str, int] = {}
+        self.phase_reports: dict[str, list[pytest.TestReport]] = {}
+        self.case_started: dict[str, float] = {}
+        self.stop_signal: str | None = None
+        self.stop_reason: str | None = None
+        self.stopped_by_collection_errors = False
+        self.outer_case: CaseRecording | None = None
+        self._previous_sigterm: Any = None
+
+    @property
+    def runs_tests(self) -> bool:
+        return self.role != "controller"
+
+    @property
+    def owns_run(self) -> bool:
+        return self.role != "worker"
+
+    def close(self) -> None:
+        current = active_case()
+        if current is not None and current.emitter is self.emitter:
+            activate_case(self.outer_case)
+        self._restore_sigterm()
+        self.store.close()  # closes the journal too: readers may now ingest it
+
+    def _install_sigterm(self) -> None:
+        """Turn SIGTERM (a CI timeout, ``kill``) into pytest's own interruption, so the
+        run's end is recorded. Only if nobody else handles SIGTERM already."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return
+
+        recording_pid = os.getpid()
+
+        def interrupt(signum: int, frame: object) -> None:
+            if os.getpid() != recording_pid:  # a forked child: die of the signal, as usual
+                signal.signal(signum, signal.SIG_DFL)
+                os.kill(os.getpid(), signum)
+                return
+            self.stop_signal = signal.Signals(signum).name
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM kills at once
+            raise KeyboardInterrupt(f"stopped by {self.stop_signal}")
+
+        self._previous_sigterm = signal.signal(signal.SIGTERM, interrupt)
+
+    def _restore_sigterm(self) -> None:
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
+
+    # -- run -----------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if not self.owns_run:
+            return
+        self._install_sigterm()
+        config = self.config
+        project = (config.getoption("recorder_project") or os.environ.get("RECORDER_PROJECT")
+                   or config.getini("recorder_project") or config.rootpath.name)
+        self.emitter.emit(RunStarted(
+            project=str(project),
+            started_at=utc_now(),
+            tool="pytest",
+            tool_version=pytest.__version__,
+            recorder_version=__version__,
+            environment=detect_environment(config.rootpath),
+            labels=_labels(config),
+            shard=self.shard,
+            arguments=tuple(safe_str(arg) for arg in config.invocation_params.args),
+        ))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """xdist controller: tell each worker where and under which run to record."""
+        node.workerinput["recorder_db"] = str(self.path)
+        node.workerinput["recorder_run_id"] = self.emitter.run_id
+        if self.shard:
+            node.workerinput["recorder_shard"] = self.shard
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.owns_run:
+            return
+        interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
+        reason = self.stop_reason
+        if self.stopped_by_collection_errors:
+            interrupted = False  # pytest's choice not to run: a failed run, not a killed one
+        elif interrupted and reason is None:
+            reason = "interrupted"
+        self.emitter.emit(RunFinished(
+            exit_status=int(exitstatus),
+            finished_at=utc_now(),
+            duration=time.perf_counter() - self.started,
+            interrupted=interrupted,
+            reason=reason,
+        ))
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """Why the session stopped early: a signal, Ctrl-C, pytest.exit() or pytest's
+        refusal to run after collection errors (its ``Interrupted`` exception)."""
+        if not self.owns_run:
+            return
+        message = safe_str(excinfo.value)
+        if self.stop_signal:
+            self.stop_reason = f"stopped by {self.stop_signal}"
+        elif excinfo.typename == "Interrupted" and "during collection" in message:
+            self.stopped_by_collection_errors = True
+            self.stop_reason = f"not run: {message}"
+        elif excinfo.typename == "KeyboardInterrupt":
+            self.stop_reason = "interrupted by Ctrl-C (KeyboardInterrupt)"
+        else:
+            self.stop_reason = f"stopped: {message}" if message else "stopped"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem: str, report: Any, sched: Any) -> None:
+        """xdist controller: a worker died while running ``crashitem``."""
+        node = getattr(report, "node", None)
+        worker = getattr(getattr(node, "gateway", None), "id", None) or "unknown worker"
+        text = safe_str(getattr(report, "longreprtext", "") or "")
+        # Drop xdist's "[gw0] linux -- Python ..." header; keep what happened.
+        lines = [line for line in text.splitlines() if line.strip() and not line.startswith("[")]
+        message = bound("\n".join(lines), MESSAGE_LIMIT)
+        self.emitter.emit(CaseCrashed(
+            case_id=crashitem,
+            worker=worker,
+            message=message or f"worker {worker} crashed while running {crashitem}",
+            crashed_at=utc_now(),
+        ))
+
+    # -- collection ------------------------------------------------------------------
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if self.runs_tests and report.failed:
+            message = bound(safe_str(report.longreprtext), MESSAGE_LIMIT)
+            self.collection_errors.append(CollectionError(nodeid=report.nodeid, message=message))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not self.runs_tests:
+            return
+        self.emitter.emit(CollectionFinished(
+            collected=len(session.items),
+            case_ids=tuple(item.nodeid for item in session.items),
+            errors=tuple(self.collection_errors),
+        ))
+
+    # -- cases -----------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Each attempt starts here, before any fixture: commit its start first."""
+        if not self.runs_tests:
+            return
+        nodeid = item.nodeid
+        attempt = self.attempts.get(nodeid, 0) + 1
+        self.attempts[nodeid] = attempt
+        self.phase_reports[nodeid] = []
+        self.case_started[nodeid] = time.perf_counter()
+        suite, name = split_nodeid(nodeid)
+        path, line, _ = item.location
+        self.emitter.emit(CaseStarted(
+            case_id=nodeid,
+            attempt=attempt,
+            started_at=utc_now(),
+            suite=suite,
+            name=name,
+            file=path,
+            line=None if line is None else line + 1,
+            parameters=_parameters(item),
+            markers=tuple(sorted({marker.name for marker in item.iter_markers()})),
+            worker=self.emitter.source if self.role == "worker" else None,
+        ))
+        self.outer_case = activate_case(CaseRecording(self.emitter, nodeid, attempt))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report: pytest.TestReport = yield
+        if self.runs_tests:
+            self._record_phase(item.nodeid, report, call)
+        return report
+
+    def _record_phase(self, nodeid: str, report: pytest.TestReport,
+                      call: pytest.CallInfo[Any]) -> None:
+        attempt = self.attempts.get(nodeid)
+        if attempt is None:  # a phase without our setup hook: nothing to attach it to
+            return
+        self.phase_reports.setdefault(nodeid, []).append(report)
+        phase = PhaseFinished(
+            case_id=nodeid,
+            attempt=attempt,
+            phase=report.when,
+            outcome=report.outcome,
+            started_at=utc_from_epoch(call.start),
+            stopped_at=utc_from_epoch(call.stop),
+            duration=report.duration,
+            failure=failure_of(report, call),
+            reason=skip_reason(report),
+            xfail_reason=xfail_reason(report),
+            stdout=captured(report, "stdout"),
+            stderr=captured(report, "stderr"),
+            log=captured(report, "log"),
+        )
+        if report.when != "teardown":
+            self.emitter.emit(phase)
+            return
+        status, reason = attempt_status(self.phase_reports.pop(nodeid, []))
+        activate_case(self.outer_case)
+        finished = CaseFinished(
+            case_id=nodeid,
+            attempt=attempt,
+            status=status,
+            duration=time.perf_counter() - self.case_started.pop(nodeid, time.perf_counter()),
+            stopped_at=utc_now(),
+            reason=reason,
+        )
+        self.emitter.emit_together(phase, finished)
+
+
+def _parameters(item: pytest.Item) -> dict[str, str]:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return {}
+    return {str(name): bound(safe_str(value), 1_000) for name, value in callspec.params.items()}

@@ -1,0 +1,157 @@
+"""Rendering the fold's records into the document's JSON-ready parts: a case's phases,
+steps and failure, a crashed or never-run case, the environment, the interruption.
+Pure, like the projector that calls it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from recorder.document import Document
+from recorder.document.records import Attempt, Step
+from recorder.document.status import CASE_STATUSES
+from recorder.events.model import (
+    CaseCrashed,
+    Failure,
+    RunFinished,
+    RunStarted,
+)
+from recorder.events.nodeid import file_of, split_nodeid
+
+
+def count_statuses(statuses: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(CASE_STATUSES, 0)
+    total = 0
+    for status in statuses:
+        counts[status] += 1
+        total += 1
+    return {"total": total, **counts}
+
+
+def crash_failure(crash: CaseCrashed) -> Document:
+    return {"phase": "call", "type": "WorkerCrashed", "message": crash.message, "traceback": ""}
+
+
+def crashed_case(crash: CaseCrashed) -> Document:
+    """A case known only from its worker's crash report (its start was never stored)."""
+    case = not_run_case(crash.case_id)
+    case.update(status="incomplete", worker=crash.worker, reason=crash.message,
+                failure=crash_failure(crash))
+    return case
+
+
+def not_run_case(case_id: str) -> Document:
+    suite, name = split_nodeid(case_id)
+    return {
+        "id": case_id,
+        "name": name,
+        "suite": suite,
+        "file": file_of(case_id),
+        "line": None,
+        "parameters": {},
+        "markers": [],
+        "status": "not_run",
+        "started_at": None,
+        "duration": 0.0,
+        "worker": None,
+        "reason": None,
+        "failure": None,
+        "phases": [],
+        "steps": [],
+        "attempts": [],
+    }
+
+
+def attempt_duration(attempt: Attempt) -> float:
+    if attempt.finished is not None:
+        return attempt.finished.duration
+    return sum(phase.duration for _, phase in attempt.phases())
+
+
+def phase_failure(failure: Failure | None, phase: str) -> Document | None:
+    if failure is None:
+        return None
+    return {
+        "phase": phase,
+        "type": failure.type,
+        "message": failure.message,
+        "traceback": failure.traceback,
+    }
+
+
+def plain_failure(failure: Failure | None) -> Document | None:
+    if failure is None:
+        return None
+    return {"type": failure.type, "message": failure.message, "traceback": failure.traceback}
+
+
+def attempt_failure(attempt: Attempt) -> Document | None:
+    for name, phase in attempt.phases():
+        if phase.outcome == "failed":
+            return phase_failure(phase.failure, name) or phase_failure(Failure("Failure", ""), name)
+    return None
+
+
+def render_phases(attempt: Attempt) -> list[Document]:
+    return [
+        {
+            "name": name,
+            "outcome": phase.outcome,
+            "started_at": phase.started_at,
+            "stopped_at": phase.stopped_at,
+            "duration": phase.duration,
+            "reason": phase.reason,
+            "failure": phase_failure(phase.failure, name),
+            "stdout": phase.stdout,
+            "stderr": phase.stderr,
+            "log": phase.log,
+        }
+        for name, phase in attempt.phases()
+    ]
+
+
+def render_steps(attempt: Attempt) -> list[Document]:
+    steps = attempt.steps
+    if not steps:
+        return []
+    children: dict[int | None, list[Step]] = {}
+    for step_id in sorted(steps):
+        step = steps[step_id]
+        parent = step.started.parent_id
+        children.setdefault(parent if parent in steps else None, []).append(step)
+
+    def render(step: Step) -> Document:
+        finished = step.finished
+        return {
+            "name": step.started.name,
+            "status": finished.status if finished else "incomplete",
+            "started_at": step.started.started_at,
+            "duration": finished.duration if finished else None,
+            "failure": plain_failure(finished.failure) if finished else None,
+            "steps": [render(child) for child in children.get(step.started.step_id, [])],
+        }
+
+    return [render(step) for step in children.get(None, [])]
+
+
+def render_environment(started: RunStarted | None) -> Document:
+    if started is None:
+        return {"host": None, "os": None, "python": None, "python_implementation": None,
+                "git": {"commit": None, "branch": None, "dirty": None},
+                "ci": {"provider": None, "run_id": None, "job": None, "url": None}}
+    env = started.environment
+    return {
+        "host": env.host,
+        "os": env.os,
+        "python": env.python,
+        "python_implementation": env.python_implementation,
+        "git": attrs.asdict(env.git),
+        "ci": attrs.asdict(env.ci),
+    }
+
+
+def render_interruption(finished: RunFinished | None) -> Document:
+    if finished is None:
+        return {"reason": "the run stopped without recording its end (killed or crashed)"}
+    return {"reason": finished.reason or "interrupted"}

@@ -1,0 +1,352 @@
+"""The projector: a pure fold from a run's events to its run document.
+
+No I/O, no clock, no randomness: the same events give the same document, whatever
+order the sources' events were interleaved in, however often an event is repeated,
+and whether they were folded in one batch or several. :class:`RunProjection` holds
+the fold's state; :meth:`RunProjection.apply` folds one event (one small handler per
+event type), and :meth:`RunProjection.document` renders the JSON-ready document."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from sys import intern
+from typing import Any
+
+import attrs
+
+from recorder.document import Document
+from recorder.document.case_view import (
+    attempt_duration,
+    attempt_failure,
+    count_statuses,
+    crash_failure,
+    crashed_case,
+    not_run_case,
+    render_environment,
+    render_interruption,
+    render_phases,
+    render_steps,
+)
+from recorder.document.records import Attempt, End, Phase, SourceProgress, Start, Step
+from recorder.document.status import case_status, primary_source, run_status
+from recorder.events.model import (
+    CaseCrashed,
+    CaseFinished,
+    CaseStarted,
+    CollectionFinished,
+    PhaseFinished,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    StoredEvent,
+)
+from recorder.events.nodeid import file_of, split_nodeid
+
+SCHEMA_VERSION = "1.0"
+
+
+@attrs.frozen
+class DocumentParts:
+    """A document split for streaming: ``{**head, "suites": [*suites], **tail}``."""
+
+    head: Document
+    suites: Iterator[Document]
+    tail: Document
+
+
+class RunProjection:
+    """The state of the fold over one run's events."""
+
+    def __init__(self) -> None:
+        self.run_id: str | None = None
+        self._run_started: dict[str, RunStarted] = {}
+        self._run_finished: dict[str, RunFinished] = {}
+        self._collections: dict[str, CollectionFinished] = {}
+        self._cases: dict[str, dict[tuple[int, str], Attempt]] = {}
+        self._sources: dict[str, SourceProgress] = {}
+        self._crashes: dict[str, CaseCrashed] = {}
+
+    # -- folding -----------------------------------------------------------------
+
+    def apply_all(self, events: Iterable[StoredEvent]) -> RunProjection:
+        for stored in events:
+            self.apply(stored)
+        return self
+
+    def apply(self, stored: StoredEvent) -> None:
+        """Fold one stored event in; a repeated event changes nothing."""
+        if stored.run_id != self.run_id:
+            if self.run_id is not None:
+                raise ValueError(
+                    f"event {stored.event_id} belongs to run {stored.run_id!r}, "
+                    f"not {self.run_id!r}: fold one run at a time"
+                )
+            self.run_id = stored.run_id
+        source = self._sources.get(stored.source)
+        if source is None:
+            source = self._sources[stored.source] = SourceProgress()
+        # The hot path (the next event of a source, in order) stays inline.
+        ranges = source.ranges
+        if ranges and ranges[-1][1] + 1 == stored.source_seq:
+            ranges[-1][1] = stored.source_seq
+        elif not source.add(stored.source_seq):
+            return
+        source.events += 1
+        source.digest.update(f"{stored.source_seq}\t{stored.event_id}\n".encode())
+        event = stored.event
+        handler = _HANDLERS.get(type(event))
+        if handler is None:
+            raise TypeError(f"no projector handler for {type(event).__name__}")
+        handler(self, event, stored.source)
+
+    def _on_run_started(self, event: RunStarted, source: str) -> None:
+        self._run_started[source] = event
+
+    def _on_run_finished(self, event: RunFinished, source: str) -> None:
+        self._run_finished[source] = event
+
+    def _on_collection_finished(self, event: CollectionFinished, source: str) -> None:
+        self._collections[source] = event
+
+    def _on_case_started(self, event: CaseStarted, source: str) -> None:
+        self._attempt(event.case_id, event.attempt, source).started = Start(
+            event.started_at, intern(event.suite), event.name,
+            None if event.file is None else intern(event.file), event.line,
+            event.parameters, event.markers,
+            None if event.worker is None else intern(event.worker),
+        )
+
+    def _on_phase_finished(self, event: PhaseFinished, source: str) -> None:
+        phase = Phase(intern(event.outcome), event.started_at, event.stopped_at, event.duration,
+                       event.reason, event.failure, event.stdout, event.stderr, event.log)
+        setattr(self._attempt(event.case_id, event.attempt, source), event.phase, phase)
+
+    def _on_step_started(self, event: StepStarted, source: str) -> None:
+        attempt = self._attempt(event.case_id, event.attempt, source)
+        if attempt.steps is None:
+            attempt.steps = {}
+        attempt.steps[event.step_id] = Step(event)
+
+    def _on_step_finished(self, event: StepFinished, source: str) -> None:
+        steps = self._attempt(event.case_id, event.attempt, source).steps
+        step = steps.get(event.step_id) if steps else None
+        if step is not None:
+            step.finished = event
+
+    def _on_case_finished(self, event: CaseFinished, source: str) -> None:
+        self._attempt(event.case_id, event.attempt, source).finished = End(
+            intern(event.status), event.duration, event.reason)
+
+    def _on_case_crashed(self, event: CaseCrashed, source: str) -> None:
+        known = self._crashes.get(event.case_id)
+        if known is None or (event.crashed_at, event.worker) < (known.crashed_at, known.worker):
+            self._crashes[event.case_id] = event
+
+    def _attempt(self, case_id: str, number: int, source: str) -> Attempt:
+        attempts = self._cases.get(case_id)
+        if attempts is None:
+            attempts = self._cases[case_id] = {}
+        attempt = attempts.get((number, source))
+        if attempt is None:
+            attempt = attempts[(number, source)] = Attempt(number, source)
+        return attempt
+
+    # -- rendering ---------------------------------------------------------------
+
+    def document(self) -> Document:
+        """The run document for everything folded so far."""
+        parts = self.document_parts()
+        return {**parts.head, "suites": list(parts.suites), **parts.tail}
+
+    def document_parts(self) -> DocumentParts:
+        """The document in three parts, so a large one can be written suite by suite:
+        the keys before ``suites``, the suites (rendered lazily, one at a time), and the
+        keys after. Only each case's status, duration and suite are computed up front."""
+        order = self._collection_order()
+        unknown = len(order)
+        index: list[tuple[int, str, str, str, float]] = []
+        for case_id in self._cases.keys() | self._crashes.keys() | order.keys():
+            status, duration, suite = self._case_outline(case_id)
+            index.append((order.get(case_id, unknown), case_id, suite, status, duration))
+        index.sort()
+
+        suite_ids: dict[str, list[tuple[int, str, str, str, float]]] = {}
+        for entry in index:
+            suite_ids.setdefault(entry[2], []).append(entry)
+
+        counts = count_statuses(entry[3] for entry in index)
+        started, finished = self._first_started(), self._primary_finished()
+        interrupted = self._interrupted()
+        collection_errors = [
+            {"nodeid": error.nodeid, "message": error.message}
+            for source in sorted(self._collections)
+            for error in self._collections[source].errors
+        ]
+        status = run_status(interrupted=interrupted, counts=counts,
+                            collection_errors=len(collection_errors))
+
+        run_duration = max((f.duration for f in self._run_finished.values()), default=None)
+        head = {
+            "schema_version": SCHEMA_VERSION,
+            "run_id": self.run_id,
+            "project": started.project if started else None,
+            "status": status,
+            "started_at": min((s.started_at for s in self._run_started.values()), default=None),
+            "finished_at": max((f.finished_at for f in self._run_finished.values()), default=None),
+            "duration": run_duration,
+            "exit_status": finished.exit_status if finished else None,
+            "interruption": render_interruption(finished) if interrupted else None,
+            "tool": {
+                "name": started.tool if started else None,
+                "version": started.tool_version if started else None,
+                "recorder_version": started.recorder_version if started else None,
+            },
+            "environment": render_environment(started),
+            "labels": dict(started.labels) if started else {},
+            "shard": started.shard if started else None,
+            "arguments": list(started.arguments) if started else [],
+            "collection": {
+                "collected": self._collected_count(),
+                "errors": collection_errors,
+            },
+            "summary": {**counts, "duration": run_duration},
+        }
+
+        def suites() -> Iterator[Document]:
+            for suite_id, entries in suite_ids.items():
+                yield {
+                    "id": suite_id,
+                    "file": file_of(entries[0][1]),
+                    "cases": [self._render_case(entry[1], entry[3], entry[4], entry[2])
+                              for entry in entries],
+                    "counts": count_statuses(entry[3] for entry in entries),
+                    "duration": sum(entry[4] for entry in entries),
+                }
+
+        return DocumentParts(head=head, suites=suites(), tail={"event_log": self._event_log()})
+
+    def _first_started(self) -> RunStarted | None:
+        primary = primary_source(self._run_started)
+        return self._run_started[primary] if primary is not None else None
+
+    def _primary_finished(self) -> RunFinished | None:
+        primary = primary_source(self._run_finished)
+        return self._run_finished[primary] if primary is not None else None
+
+    def _interrupted(self) -> bool:
+        if not self._run_finished:
+            return bool(self._sources)
+        if any(source not in self._run_finished for source in self._run_started):
+            return True
+        return any(finished.interrupted for finished in self._run_finished.values())
+
+    def _collection_order(self) -> dict[str, int]:
+        order: dict[str, int] = {}
+        for source in sorted(self._collections):
+            for case_id in self._collections[source].case_ids:
+                order.setdefault(case_id, len(order))
+        return order
+
+    def _collected_count(self) -> int | None:
+        if not self._collections:
+            return None
+        return max(collection.collected for collection in self._collections.values())
+
+    def _case_outline(self, case_id: str) -> tuple[str, float, str]:
+        """A case's status, duration and suite, without rendering it."""
+        attempts = self._cases.get(case_id)
+        if attempts is None:
+            status = "incomplete" if case_id in self._crashes else "not_run"
+            return status, 0.0, split_nodeid(case_id)[0]
+        ordered = [attempts[key] for key in sorted(attempts)]
+        final = ordered[-1]
+        status = case_status([attempt.status for attempt in ordered])
+        started = next((a.started for a in reversed(ordered) if a.started), None)
+        suite = started.suite if started and started.suite else split_nodeid(case_id)[0]
+        return status, attempt_duration(final), suite
+
+    def _render_case(self, case_id: str, status: str, duration: float, suite: str) -> Document:
+        """Render one case; ``status``, ``duration`` and ``suite`` are its outline."""
+        attempts = self._cases.get(case_id)
+        if attempts is None:
+            crash = self._crashes.get(case_id)
+            return crashed_case(crash) if crash is not None else not_run_case(case_id)
+        ordered = [attempts[key] for key in sorted(attempts)]
+        final = ordered[-1]
+        started = next((a.started for a in reversed(ordered) if a.started), None)
+        failure = attempt_failure(final)
+        reason = final.finished.reason if final.finished else None
+        crash = self._crashes.get(case_id)
+        if status == "incomplete" and crash is not None:
+            failure, reason = crash_failure(crash), crash.message
+        return {
+            "id": case_id,
+            "name": started.name if started and started.name else split_nodeid(case_id)[1],
+            "suite": suite,
+            "file": started.file if started else file_of(case_id),
+            "line": started.line if started else None,
+            "parameters": dict(started.parameters) if started else {},
+            "markers": list(started.markers) if started else [],
+            "status": status,
+            "started_at": final.started.started_at if final.started else None,
+            "duration": duration,
+            "worker": final.started.worker if final.started else None,
+            "reason": reason,
+            "failure": failure,
+            "phases": render_phases(final),
+            "steps": render_steps(final),
+            "attempts": [
+                {
+                    "attempt": attempt.number,
+                    "status": attempt.status,
+                    "started_at": attempt.started.started_at if attempt.started else None,
+                    "duration": attempt_duration(attempt),
+                    "worker": attempt.started.worker if attempt.started else None,
+                    "failure": attempt_failure(attempt),
+                }
+                for attempt in ordered
+            ],
+        }
+
+    def _event_log(self) -> Document:
+        combined = hashlib.sha256()
+        sources: list[Document] = []
+        gaps: list[Document] = []
+        for name in sorted(self._sources):
+            source = self._sources[name]
+            combined.update(f"{name}\t{source.digest.hexdigest()}\n".encode())
+            sources.append(
+                {
+                    "source": name,
+                    "events": source.events,
+                    "first_source_seq": source.ranges[0][0],
+                    "last_source_seq": source.ranges[-1][1],
+                }
+            )
+            gaps.extend({"source": name, "from": low, "to": high} for low, high in source.gaps())
+        return {
+            "events": sum(source.events for source in self._sources.values()),
+            "sources": sources,
+            "gaps": gaps,
+            "digest": f"sha256:{combined.hexdigest()}",
+        }
+
+
+def project(events: Iterable[StoredEvent]) -> Document:
+    """Fold ``events`` (one run's) into its run document."""
+    return RunProjection().apply_all(events).document()
+
+
+_HANDLERS: dict[type, Callable[[RunProjection, Any, str], None]] = {
+    RunStarted: RunProjection._on_run_started,
+    RunFinished: RunProjection._on_run_finished,
+    CollectionFinished: RunProjection._on_collection_finished,
+    CaseStarted: RunProjection._on_case_started,
+    PhaseFinished: RunProjection._on_phase_finished,
+    StepStarted: RunProjection._on_step_started,
+    StepFinished: RunProjection._on_step_finished,
+    CaseFinished: RunProjection._on_case_finished,
+    CaseCrashed: RunProjection._on_case_crashed,
+}

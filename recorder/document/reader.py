@@ -1,0 +1,42 @@
+"""Reading an exported run document back: the one reader every consumer (summary,
+upload, later history) uses, so a bad file gets the same message and exit code in all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from recorder.document import Document
+from recorder.document.schema import validate_document
+from recorder.errors import InputNotFoundError, InvalidDocumentError
+
+
+def read_document(path: str | Path) -> tuple[bytes, Document]:
+    """The exact bytes of the run document at ``path`` and its validated content.
+
+    A missing or unreadable file is :class:`InputNotFoundError` (exit 3); a file that is
+    not UTF-8 JSON, or fails the schema, is :class:`InvalidDocumentError` (exit 4)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise InputNotFoundError(
+            f"run document {path} does not exist: export it first with 'recorder export'"
+        ) from error
+    except OSError as error:
+        raise InputNotFoundError(
+            f"cannot read run document {path} ({error.strerror or error})"
+        ) from error
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except ValueError as error:
+        raise InvalidDocumentError(
+            f"{path} is not valid UTF-8 JSON ({error}): export it again with 'recorder export'"
+        ) from error
+    validate_document(document, source=str(path))
+    return data, document
+
+
+def load_document(path: str | Path) -> Document:
+    """The validated run document at ``path`` (see :func:`read_document`)."""
+    return read_document(path)[1]

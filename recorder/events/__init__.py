@@ -1,0 +1,1 @@
+"""The vocabulary: event classes, their versions and upcasters, and the codec."""

@@ -1,0 +1,129 @@
+"""The one place where events become JSON and JSON becomes events.
+
+One cattrs converter, configured here. The stored ``type`` column is the tag of the
+union: it picks the class to structure the payload into. Each type has a schema
+version; payloads written with an older version are upcast (dict to dict, one
+version at a time) before structuring, so stored events are never rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import cattrs
+import orjson
+from cattrs.gen import make_dict_unstructure_fn
+
+from recorder.errors import MalformedEventError, UnknownEventError
+from recorder.events.model import EVENT_TYPES, TYPE_OF, Event
+
+Payload = dict[str, Any]
+
+#: How error messages name an event when the caller does not say which row it is.
+DEFAULT_WHERE = "event"
+
+def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=False,
+                                 detailed_validation=detailed_validation)
+    for cls in EVENT_TYPES.values():
+        converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True)
+        )
+    return converter
+
+
+converter = _make_converter()
+#: The same rules without error paths: 20% quicker. A payload it rejects is structured
+#: again by :data:`converter` to say exactly which field is wrong.
+_fast_converter = _make_converter(detailed_validation=False)
+
+
+def type_and_version(event: Event) -> tuple[str, int]:
+    """The stored type tag and current schema version of ``event``."""
+    return TYPE_OF[type(event)], event.VERSION
+
+
+def unstructure(event: Event) -> Payload:
+    """``event`` as plain JSON-ready data (defaults omitted to keep rows small)."""
+    payload: Payload = converter.unstructure(event)
+    return payload
+
+
+def encode(event: Event) -> str:
+    """``event``'s payload as compact JSON text."""
+    payload = unstructure(event)
+    try:
+        return orjson.dumps(payload).decode()
+    except TypeError:  # e.g. a lone surrogate from odd captured output: escape it
+        return json.dumps(payload, separators=(",", ":"))
+
+
+def structure(
+    type_name: str, version: int, payload: Payload, *, where: str = DEFAULT_WHERE
+) -> Event:
+    """Build the event of ``type_name`` from ``payload``, upcasting old versions.
+
+    ``where`` names the row in error messages (for example ``"event seq 42"``).
+    """
+    cls = EVENT_TYPES.get(type_name)
+    if cls is None:
+        raise UnknownEventError(
+            f"{where} has unknown type {type_name!r}; it was probably written by a newer "
+            "recorder: upgrade recorder to read it"
+        )
+    current = cls.VERSION
+    if version > current:
+        raise UnknownEventError(
+            f"{where} is {type_name!r} version {version}, newer than the version {current} "
+            "this recorder reads: upgrade recorder to read it"
+        )
+    if not isinstance(payload, dict):
+        raise MalformedEventError(f"{where} ({type_name}): payload is not a JSON object")
+    while version < current:
+        upcast = cls.UPCASTERS.get(version)
+        if upcast is None:
+            raise UnknownEventError(
+                f"{where} is {type_name!r} version {version}, which this recorder cannot "
+                "upgrade: export it with the recorder version that wrote it"
+            )
+        payload = upcast(payload)
+        version += 1
+    try:
+        return _fast_converter.structure(payload, cls)
+    except Exception:  # noqa: S110 - the detailed converter below explains the failure
+        pass
+    try:
+        event: Event = converter.structure(payload, cls)
+    except Exception as error:  # cattrs raises ClassValidationError / plain errors
+        raise MalformedEventError(
+            f"{where} ({type_name}): {_describe_structure_error(error)}; the row is "
+            "damaged or was written by a broken emitter"
+        ) from error
+    return event
+
+
+def decode(type_name: str, version: int, payload_text: str, *, where: str = DEFAULT_WHERE) -> Event:
+    """Parse stored payload JSON text and structure it (see :func:`structure`)."""
+    try:
+        payload = orjson.loads(payload_text)
+    except orjson.JSONDecodeError:
+        payload = _loads_leniently(payload_text, type_name, where)
+    return structure(type_name, version, payload, where=where)
+
+
+def _loads_leniently(payload_text: str, type_name: str, where: str) -> Any:
+    """The stdlib parser accepts escaped lone surrogates, which orjson refuses."""
+    try:
+        return json.loads(payload_text)
+    except (ValueError, TypeError) as error:
+        raise MalformedEventError(
+            f"{where} ({type_name}): payload is not valid JSON ({error}); the row is damaged"
+        ) from error
+
+
+def _describe_structure_error(error: Exception) -> str:
+    if isinstance(error, cattrs.BaseValidationError):
+        messages = cattrs.transform_error(error, path="payload")
+        return "; ".join(messages)
+    return f"{type(error).__name__}: {error}"

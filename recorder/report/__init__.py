@@ -1,0 +1,1 @@
+"""What a person reads: the terminal summary, GitHub markdown, progress bars."""

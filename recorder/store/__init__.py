@@ -1,0 +1,1 @@
+"""Where events live: journals, the append-only SQLite store, its verifier."""

@@ -1,0 +1,1 @@
+"""Run documents to S3-compatible object storage."""

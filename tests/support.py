@@ -1,0 +1,58 @@
+"""Helpers shared by the test packages: running the CLI as a real process, asserting
+the one-line ``Error: ...`` contract, and recording a small run. Test modules import
+from here, never from each other."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from recorder.events.model import CaseFinished, CaseStarted, RunFinished, RunStarted
+from recorder.store.emitter import Emitter
+from recorder.store.sqlite import EventStore
+
+REPO = Path(__file__).resolve().parents[1]
+TIMESTAMP = "2026-11-23T10:00:00+00:00"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+            **extra_env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m recorder ARGS`` as a process with piped output; ``env`` (default: this
+    process's environment) plus ``extra_env``."""
+    environment = {**(os.environ if env is None else env), **extra_env}
+    return subprocess.run([sys.executable, "-m", "recorder", *args], capture_output=True,
+                          text=True, encoding="utf-8", cwd=cwd, env=environment, timeout=120)
+
+
+def assert_one_error_line(stderr: str, *fragments: str, absent: tuple[str, ...] = ()) -> str:
+    """``stderr`` is one ``Error: ...`` line, no traceback, holding every fragment and
+    none of ``absent`` (secrets); returns the line."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
+    assert "Traceback" not in stderr
+    for fragment in fragments:
+        assert fragment in lines[0], stderr
+    for secret in absent:
+        assert secret not in stderr
+    return lines[0]
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int,
+                          *fragments: str) -> None:
+    """The process exited ``code`` with one ``Error: ...`` line holding ``fragments``."""
+    assert result.returncode == code, result.stderr
+    assert_one_error_line(result.stderr, *fragments)
+
+
+def record_run(db: Path, run_id: str = "run-a") -> None:
+    """A finished, passing run of one case, written through the real emitter."""
+    with EventStore.create(db) as store:
+        emitter = Emitter(store, run_id, "main")
+        emitter.emit(RunStarted(project="p", started_at=TIMESTAMP))
+        emitter.emit(CaseStarted(case_id="t.py::test_a", started_at=TIMESTAMP))
+        emitter.emit(CaseFinished(case_id="t.py::test_a", status="passed", duration=0.1,
+                                  stopped_at=TIMESTAMP))
+        emitter.emit(RunFinished(exit_status=0, finished_at=TIMESTAMP, duration=0.2))
