@@ -21,6 +21,7 @@ Exit codes (stable, documented in README.md):
  13   upload: endpoint unreachable, or retries exhausted
  14   upload: a different object already exists at the key
  15   upload: the stored object does not match the file
+ 16   upload: the document is not the one expected (--expect-sha256)
 ====  ==========================================================
 """
 
@@ -112,3 +113,9 @@ class ObjectConflictError(UploadError):
 
 class IntegrityError(UploadError):
     exit_code = 15
+
+
+class DigestMismatchError(UploadError):
+    """The document's SHA-256 is not the one its producer published (``--expect-sha256``)."""
+
+    exit_code = 16

@@ -52,6 +52,7 @@ import attrs
 from recorder.errors import (
     AccessDeniedError,
     BucketError,
+    DigestMismatchError,
     EndpointError,
     InputNotFoundError,
     IntegrityError,
@@ -508,11 +509,16 @@ def upload_document(
     gzip: bool = False,
     retry: RetryPolicy | None = None,
     timeout: float = 60.0,
+    expect_sha256: str | None = None,
 ) -> UploadResult:
-    """Validate the run document at ``path`` and store it once in ``bucket``."""
+    """Validate the run document at ``path`` and store it once in ``bucket``; with
+    ``expect_sha256``, refuse (before any request) a document with another SHA-256."""
     started = time.monotonic()
     validate_bucket_name(bucket)
+    expected = check_sha256(expect_sha256) if expect_sha256 is not None else None
     data, document = read_document(path)
+    if expected is not None:
+        ensure_expected_digest(data, expected, source=str(path))
     key = check_key(key if key is not None
                     else object_key(document, prefix=prefix, gzip=gzip, source=str(path)))
     payload = make_payload(data, gzip=gzip)
@@ -532,6 +538,30 @@ def upload_document(
         content_encoding=payload.content_encoding, already_uploaded=not created,
         retries=target.retries_used, elapsed=time.monotonic() - started,
     )
+
+
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def check_sha256(value: str) -> str:
+    """``value`` as lowercase hex; rejects anything but 64 hex digits."""
+    digest = value.strip().lower()
+    if not _SHA256_HEX.match(digest):
+        raise UsageError(
+            f"--expect-sha256 {value!r} is not a SHA-256: pass 64 hex digits, as printed "
+            "by 'sha256sum FILE'"
+        )
+    return digest
+
+
+def ensure_expected_digest(data: bytes, expected: str, *, source: str) -> None:
+    """The bytes about to be uploaded must be the ones whose digest was published."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise DigestMismatchError(
+            f"{source} has SHA-256 {actual}, not the expected {expected}: it changed after "
+            "the test job published its digest; upload the document that job produced"
+        )
 
 
 def verify_stored(target: Bucket, key: str, payload: Payload) -> None:
