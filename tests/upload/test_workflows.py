@@ -311,7 +311,7 @@ def test_the_manifest_check_fails_on_a_changed_file(tmp_path: Path) -> None:
     (tmp_path / "report.html").write_text("<html>changed</html>\n", encoding="utf-8")
     changed = run_script(step["run"], tmp_path, {"SHA256SUMS": manifest})
     assert changed.returncode == 16
-    assert "differs from the sha256sums manifest" in changed.stdout
+    assert "is missing or differs from the sha256sums manifest" in changed.stdout
 
 
 # -- the test environment -----------------------------------------------------------
