@@ -22,7 +22,8 @@ Exit codes (stable, documented in README.md):
  13   upload: endpoint unreachable, or retries exhausted
  14   upload: a different object already exists at the key
  15   upload: the stored object does not match the file
- 16   upload: boto3 (the ``upload`` extra) is not installed
+ 16   upload: the document is not the one expected (--expect-sha256)
+ 17   upload: boto3 (the ``upload`` extra) is not installed
 ====  ==========================================================
 """
 
@@ -130,7 +131,13 @@ class ChecksumMismatchError(UploadError):
     exit_code = 15
 
 
+class DigestMismatchError(UploadError):
+    """The document's SHA-256 is not the one its producer published (``--expect-sha256``)."""
+
+    exit_code = 16
+
+
 class MissingUploadExtraError(UploadError):
     """boto3 is not installed: ``pip install 'recorder[upload]'``."""
 
-    exit_code = 16
+    exit_code = 17

@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "(default: 1.0)")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                         help="connect and read timeout per request (default: 60)")
+    parser.add_argument("--expect-sha256", default=None, metavar="HEX",
+                        help="refuse to upload (exit 16) unless the file's SHA-256 is HEX, "
+                        "e.g. the digest the test job published")
     parser.add_argument("--json", action="store_true",
                         help="print the result as one JSON object instead of the URL")
     parser.add_argument("--quiet", "-q", action="store_true",
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         args.file, args.bucket, prefix=args.prefix, key=args.key,
         endpoint_url=args.endpoint_url, region=args.region, profile=args.profile,
         gzip=args.gzip, retry=RetryPolicy(retries=args.retries, wait=args.retry_wait),
-        timeout=args.timeout,
+        timeout=args.timeout, expect_sha256=args.expect_sha256,
     )
     if args.json:
         print(json.dumps(result.to_dict(), sort_keys=True))

@@ -44,6 +44,7 @@ from recorder.errors import (
     ChecksumMismatchError,
     ObjectConflictError,
 )
+from recorder.upload.digest import check_sha256, ensure_expected_digest
 from recorder.upload.layout import check_key, object_key, object_metadata, validate_bucket_name
 from recorder.upload.payload import Payload, b64, make_payload
 from recorder.upload.retry import RetryPolicy
@@ -80,11 +81,16 @@ def upload_document(
     gzip: bool = False,
     retry: RetryPolicy | None = None,
     timeout: float = 60.0,
+    expect_sha256: str | None = None,
 ) -> UploadResult:
-    """Validate the run document at ``path`` and store it once in ``bucket``."""
+    """Validate the run document at ``path`` and store it once in ``bucket``; with
+    ``expect_sha256``, refuse (before any request) a document with another SHA-256."""
     started = time.monotonic()
     validate_bucket_name(bucket)
+    expected = check_sha256(expect_sha256) if expect_sha256 is not None else None
     data, document = read_document(path)
+    if expected is not None:
+        ensure_expected_digest(data, expected, source=str(path))
     key = check_key(key if key is not None
                     else object_key(document, prefix=prefix, gzip=gzip, source=str(path)))
     payload = make_payload(data, gzip=gzip)

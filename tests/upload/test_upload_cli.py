@@ -10,15 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from upload_support import ADMIN, BUCKET, READER, Seaweed, clean_env
+from upload_support import ADMIN, BUCKET, READER, Seaweed, clean_env, upload_args
 
 from recorder.cli import main
 from tests.support import assert_one_error_line, run_cli
-
-
-def upload_args(path: Path, endpoint: str, *extra: str) -> list[str]:
-    return ["upload", str(path), "--bucket", BUCKET, "--endpoint-url", endpoint,
-            "--retries", "1", "--retry-wait", "0.01", *extra]
 
 
 @pytest.mark.usefixtures("as_admin")
@@ -200,12 +195,12 @@ def test_installed_command_succeeds_and_fails_cleanly(
 def test_without_boto3_the_error_says_how_to_install_it(
         make_document: Callable[..., Path], dead_endpoint: str) -> None:
     """The upload extra is optional: without boto3 a one-line error names the fix, with
-    its own exit code (16), not the "endpoint unreachable" one."""
+    its own exit code (17), not the "endpoint unreachable" one."""
     code = ("import sys; sys.modules['boto3'] = None; from recorder.cli import main; "
             f"sys.exit(main({upload_args(make_document(), dead_endpoint)!r}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=clean_env(AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b"),
                             timeout=60)
-    assert result.returncode == 16
+    assert result.returncode == 17
     assert_one_error_line(result.stderr)
     assert "pip install 'recorder[upload]'" in result.stderr

@@ -26,6 +26,12 @@ READER = ("RECORDERTESTREADER", "reader-secret-a41d77c3")
 STARTED_AT = "2026-11-23T23:30:00-02:00"  # 2026-11-24 in UTC
 
 
+def upload_args(path: Path, endpoint: str, *extra: str) -> list[str]:
+    """``recorder upload`` arguments for ``path``, retrying once, quickly."""
+    return ["upload", str(path), "--bucket", BUCKET, "--endpoint-url", endpoint,
+            "--retries", "1", "--retry-wait", "0.01", *extra]
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The current (already isolated) environment plus ``extra``, for subprocesses."""
     env = dict(os.environ)
