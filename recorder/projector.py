@@ -9,6 +9,7 @@ event type), and :meth:`RunProjection.document` renders the JSON-ready document.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from sys import intern
@@ -286,7 +287,7 @@ class RunProjection:
             suite_ids.setdefault(entry[2], []).append(entry)
 
         counts = _count(entry[3] for entry in index)
-        started, finished = self._first_started(), self._primary_finished()
+        started = self._first_started()
         interrupted = self._interrupted()
         collection_errors = [
             {"nodeid": error.nodeid, "message": error.message}
@@ -302,7 +303,7 @@ class RunProjection:
         else:
             status = "passed"
 
-        run_duration = max((f.duration for f in self._run_finished.values()), default=None)
+        run_duration = self._run_duration()
         head = {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
@@ -311,8 +312,8 @@ class RunProjection:
             "started_at": min((s.started_at for s in self._run_started.values()), default=None),
             "finished_at": max((f.finished_at for f in self._run_finished.values()), default=None),
             "duration": run_duration,
-            "exit_status": finished.exit_status if finished else None,
-            "interruption": _interruption(finished) if interrupted else None,
+            "exit_status": self._exit_status(),
+            "interruption": _interruption(self._interrupted_finish()) if interrupted else None,
             "tool": {
                 "name": started.tool if started else None,
                 "version": started.tool_version if started else None,
@@ -348,6 +349,37 @@ class RunProjection:
     def _primary_finished(self) -> RunFinished | None:
         return self._run_finished[min(self._run_finished)] if self._run_finished else None
 
+    def _interrupted_finish(self) -> RunFinished | None:
+        """The end of the first source (by name) that was interrupted, else the primary."""
+        for source in sorted(self._run_finished):
+            if self._run_finished[source].interrupted:
+                return self._run_finished[source]
+        return self._primary_finished()
+
+    def _exit_status(self) -> int | None:
+        """One source's exit status; several shards' (each source that started the run
+        and finished it) combine into the first that is neither 0 nor 5 (pytest's "no
+        tests collected", which an empty shard says), else 0 if any is 0, else 5."""
+        finished = self._primary_finished()
+        if len(self._run_finished) < 2 or finished is None:
+            return finished.exit_status if finished else None
+        statuses = [self._run_finished[source].exit_status for source in sorted(self._run_finished)]
+        failing = [status for status in statuses if status not in (0, 5)]
+        return failing[0] if failing else min(statuses)
+
+    def _run_duration(self) -> float | None:
+        """The run's own monotonic duration; for shards (several sources started the run)
+        the wall time from the first start to the last finish, since shards on different
+        machines share no monotonic clock, and never less than the longest shard."""
+        longest = max((f.duration for f in self._run_finished.values()), default=None)
+        if longest is None or len(self._run_started) < 2:
+            return longest
+        first = _seconds_since_epoch(min(s.started_at for s in self._run_started.values()))
+        last = _seconds_since_epoch(max(f.finished_at for f in self._run_finished.values()))
+        if first is None or last is None:
+            return longest
+        return max(longest, last - first)
+
     def _interrupted(self) -> bool:
         if not self._run_finished:
             return bool(self._sources)
@@ -363,9 +395,12 @@ class RunProjection:
         return order
 
     def _collected_count(self) -> int | None:
+        """xdist workers each collect every case, shards each their own: the count is
+        the most any source collected, or the distinct cases all of them did if more."""
         if not self._collections:
             return None
-        return max(collection.collected for collection in self._collections.values())
+        most = max(collection.collected for collection in self._collections.values())
+        return max(most, len(self._collection_order()))
 
     def _case_outline(self, case_id: str) -> tuple[str, float, str]:
         """A case's status, duration and suite, without rendering it."""
@@ -595,6 +630,16 @@ def _environment(started: RunStarted | None) -> Document:
         "git": attrs.asdict(env.git),
         "ci": attrs.asdict(env.ci),
     }
+
+
+def _seconds_since_epoch(timestamp: str) -> float | None:
+    try:
+        moment = dt.datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
 
 
 def _interruption(finished: RunFinished | None) -> Document:
