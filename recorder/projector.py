@@ -321,7 +321,8 @@ class RunProjection:
             },
             "environment": _environment(started),
             "labels": dict(started.labels) if started else {},
-            "shard": started.shard if started else None,
+            # A run that several shards started is the whole run, not one of them.
+            "shard": started.shard if started and len(self._run_started) == 1 else None,
             "arguments": list(started.arguments) if started else [],
             "collection": {
                 "collected": self._collected_count(),

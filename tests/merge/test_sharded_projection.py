@@ -38,6 +38,11 @@ def test_a_sharded_run_lasts_from_the_first_start_to_the_last_finish() -> None:
         "2026-11-23T10:00:00+00:00", "2026-11-23T10:00:09+00:00")
 
 
+def test_a_sharded_run_is_no_single_shard() -> None:
+    assert fold(shard("a", "00", "05", 5.0), shard("b", "02", "09", 7.0))["shard"] is None
+    assert fold(shard("a", "00", "05", 5.0))["shard"] == "a"
+
+
 def test_skewed_clocks_never_make_it_shorter_than_its_longest_shard() -> None:
     assert fold(shard("a", "00", "01", 30.0), shard("b", "00", "02", 2.0))["duration"] == 30.0
 
