@@ -5,6 +5,7 @@ from here, never from each other."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -56,3 +57,17 @@ def record_run(db: Path, run_id: str = "run-a") -> None:
         emitter.emit(CaseFinished(case_id="t.py::test_a", status="passed", duration=0.1,
                                   stopped_at=TIMESTAMP))
         emitter.emit(RunFinished(exit_status=0, finished_at=TIMESTAMP, duration=0.2))
+
+
+def insert_raw(db: Path, type_name: str, payload: str, *, version: int = 1,
+               source_seq: int = 5) -> int:
+    """Append a row behind the library's back, as a broken or newer emitter would."""
+    connection = sqlite3.connect(db)
+    with connection:
+        cursor = connection.execute(
+            "INSERT INTO events (event_id, run_id, type, version, source, source_seq,"
+            " recorded_at, payload) VALUES (?, 'run-a', ?, ?, 'main', ?, 'now', ?)",
+            (f"raw-{source_seq}", type_name, version, source_seq, payload))
+    connection.close()
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

@@ -1,11 +1,12 @@
-"""``recorder export``: write one run's document as JSON."""
+"""``recorder export``: write one run's document as JSON, CTRF or JUnit XML."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT
+from recorder.cli.defaults import DEFAULT_DB
+from recorder.export.formats import FORMATS
 from recorder.export.run_json import export_run
 from recorder.report.progress import progress_reporter
 
@@ -13,9 +14,10 @@ from recorder.report.progress import progress_reporter
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="fold a run's events into one JSON document",
+        help="fold a run's events into one JSON document (or CTRF, JUnit XML)",
         description="Fold one run's events into its run document, validate it against "
-        "schemas/run.schema.json and write it atomically.",
+        "schemas/run.schema.json and write it atomically, as the document itself or as "
+        "a CTRF report or JUnit XML.",
     )
     add_export_arguments(parser)
     parser.set_defaults(handler=run)
@@ -24,27 +26,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", default=str(DEFAULT_DB), metavar="PATH",
                         help=f"event database written by --recorder-db (default: {DEFAULT_DB})")
-    parser.add_argument("--out", default=str(DEFAULT_OUT), metavar="FILE",
-                        help=f"where to write the document (default: {DEFAULT_OUT})")
+    parser.add_argument("--out", default=None, metavar="FILE",
+                        help="where to write it (default: " + ", ".join(
+                            f"{f.default_out} for {f.name}" for f in FORMATS.values()) + ")")
+    parser.add_argument("--format", default="json", choices=list(FORMATS),
+                        help="what to write: " + "; ".join(
+                            f"{f.name}, {f.summary}" for f in FORMATS.values())
+                        + " (default: json)")
     parser.add_argument("--run-id", default=None, metavar="ID",
                         help="which run to export (default: the latest run in the database)")
     parser.add_argument("--allow-gaps", action="store_true",
                         help="export even if events are missing; the document lists the gaps")
     parser.add_argument("--compact", action="store_true",
-                        help="write the document on one line (for Athena and Trino, whose "
-                        "JSON readers want one object per line)")
+                        help="write JSON on one line (for Athena and Trino, whose "
+                        "JSON readers want one object per line; json and ctrf only)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
 
 
 def run(args: argparse.Namespace) -> int:
     with progress_reporter("Folding events") as progress:
-        result = export_run(args.db, args.out, args.run_id, allow_gaps=args.allow_gaps,
-                            progress=progress, compact=args.compact)
+        out = args.out or FORMATS[args.format].default_out
+        result = export_run(args.db, out, args.run_id, allow_gaps=args.allow_gaps,
+                            progress=progress, compact=args.compact, format=args.format)
     if not args.quiet:
         print(
             f"Exported run {result.run_id} ({result.head['status']}, "
             f"{result.head['summary']['total']} cases, {result.event_log['events']} events) "
-            f"to {result.path}",
+            f"to {result.path}" + ("" if args.format == "json" else f" as {args.format}"),
             file=sys.stdout,
         )
     return 0

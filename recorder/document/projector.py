@@ -8,6 +8,7 @@ event type), and :meth:`RunProjection.document` renders the JSON-ready document.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from sys import intern
@@ -177,7 +178,7 @@ class RunProjection:
             suite_ids.setdefault(entry[2], []).append(entry)
 
         counts = count_statuses(entry[3] for entry in index)
-        started, finished = self._first_started(), self._primary_finished()
+        started = self._first_started()
         interrupted = self._interrupted()
         collection_errors = [
             {"nodeid": error.nodeid, "message": error.message}
@@ -187,7 +188,7 @@ class RunProjection:
         status = run_status(interrupted=interrupted, counts=counts,
                             collection_errors=len(collection_errors))
 
-        run_duration = max((f.duration for f in self._run_finished.values()), default=None)
+        run_duration = self._run_duration()
         head = {
             "schema_version": SCHEMA_VERSION,
             "run_id": self.run_id,
@@ -196,8 +197,9 @@ class RunProjection:
             "started_at": min((s.started_at for s in self._run_started.values()), default=None),
             "finished_at": max((f.finished_at for f in self._run_finished.values()), default=None),
             "duration": run_duration,
-            "exit_status": finished.exit_status if finished else None,
-            "interruption": render_interruption(finished) if interrupted else None,
+            "exit_status": self._exit_status(),
+            "interruption": (render_interruption(self._interrupted_finish()) if interrupted
+                             else None),
             "tool": {
                 "name": started.tool if started else None,
                 "version": started.tool_version if started else None,
@@ -205,7 +207,8 @@ class RunProjection:
             },
             "environment": render_environment(started),
             "labels": dict(started.labels) if started else {},
-            "shard": started.shard if started else None,
+            # A run that several shards started is the whole run, not one of them.
+            "shard": started.shard if started and len(self._run_started) == 1 else None,
             "arguments": list(started.arguments) if started else [],
             "collection": {
                 "collected": self._collected_count(),
@@ -235,6 +238,37 @@ class RunProjection:
         primary = primary_source(self._run_finished)
         return self._run_finished[primary] if primary is not None else None
 
+    def _interrupted_finish(self) -> RunFinished | None:
+        """The end of the first source (by name) that was interrupted, else the primary."""
+        for source in sorted(self._run_finished):
+            if self._run_finished[source].interrupted:
+                return self._run_finished[source]
+        return self._primary_finished()
+
+    def _exit_status(self) -> int | None:
+        """One source's exit status; several shards' (each source that started the run
+        and finished it) combine into the first that is neither 0 nor 5 (pytest's "no
+        tests collected", which an empty shard says), else 0 if any is 0, else 5."""
+        finished = self._primary_finished()
+        if len(self._run_finished) < 2 or finished is None:
+            return finished.exit_status if finished else None
+        statuses = [self._run_finished[source].exit_status for source in sorted(self._run_finished)]
+        failing = [status for status in statuses if status not in (0, 5)]
+        return failing[0] if failing else min(statuses)
+
+    def _run_duration(self) -> float | None:
+        """The run's own monotonic duration; for shards (several sources started the run)
+        the wall time from the first start to the last finish, since shards on different
+        machines share no monotonic clock, and never less than the longest shard."""
+        longest = max((f.duration for f in self._run_finished.values()), default=None)
+        if longest is None or len(self._run_started) < 2:
+            return longest
+        first = _seconds_since_epoch(min(s.started_at for s in self._run_started.values()))
+        last = _seconds_since_epoch(max(f.finished_at for f in self._run_finished.values()))
+        if first is None or last is None:
+            return longest
+        return max(longest, last - first)
+
     def _interrupted(self) -> bool:
         if not self._run_finished:
             return bool(self._sources)
@@ -250,9 +284,12 @@ class RunProjection:
         return order
 
     def _collected_count(self) -> int | None:
+        """xdist workers each collect every case, shards each their own: the count is
+        the most any source collected, or the distinct cases all of them did if more."""
         if not self._collections:
             return None
-        return max(collection.collected for collection in self._collections.values())
+        most = max(collection.collected for collection in self._collections.values())
+        return max(most, len(self._collection_order()))
 
     def _case_outline(self, case_id: str) -> tuple[str, float, str]:
         """A case's status, duration and suite, without rendering it."""
@@ -339,6 +376,16 @@ def project(events: Iterable[StoredEvent]) -> Document:
     return RunProjection().apply_all(events).document()
 
 
+
+
+def _seconds_since_epoch(timestamp: str) -> float | None:
+    try:
+        moment = dt.datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
 _HANDLERS: dict[type, Callable[[RunProjection, Any, str], None]] = {
     RunStarted: RunProjection._on_run_started,
     RunFinished: RunProjection._on_run_finished,

@@ -1,1 +1,2 @@
-"""Run documents written to files: the run JSON (and, later, CTRF and JUnit XML)."""
+"""Run documents written to files: the run JSON, CTRF and JUnit XML (the format table
+in :mod:`recorder.export.formats`), written atomically."""

@@ -18,7 +18,7 @@ from recorder.document.projector import RunProjection
 from recorder.document.schema import validate_document, validate_suite
 from recorder.errors import EventLogGapError
 from recorder.export.atomic import write_atomically
-from recorder.export.rendering import iter_json
+from recorder.export.formats import Render, export_format
 from recorder.store.source import EventSource
 from recorder.store.sqlite import EventStore
 
@@ -121,15 +121,18 @@ def export_run(
     allow_gaps: bool = False,
     progress: ProgressCallback | None = None,
     compact: bool = False,
+    format: str = "json",
 ) -> ExportResult:
     """Fold one run and write its validated document to ``out_path``, suite by suite
-    (two-space indented, or on one line with ``compact``)."""
+    (two-space indented, or on one line with ``compact``), as ``format`` (see
+    :data:`recorder.export.formats.FORMATS`: json, ctrf, junit)."""
+    writer = export_format(format, compact=compact)
     with _no_cyclic_gc():
-        return _export(db_path, out_path, run_id, allow_gaps, progress, compact)
+        return _export(db_path, out_path, run_id, allow_gaps, progress, compact, writer.render)
 
 
 def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow_gaps: bool,
-            progress: ProgressCallback | None, compact: bool) -> ExportResult:
+            progress: ProgressCallback | None, compact: bool, render: Render) -> ExportResult:
     projection = fold_projection(db_path, run_id, progress=progress)
     parts = projection.document_parts()
     folded_run = str(parts.head["run_id"])
@@ -140,7 +143,7 @@ def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow
     def check(suite: Document, index: int) -> None:
         validate_suite(suite, index, source=source)
 
-    size = write_atomically(out_path, iter_json(parts, on_suite=check, compact=compact))
+    size = write_atomically(out_path, render(parts, check, compact))
     return ExportResult(run_id=folded_run, path=Path(out_path), size=size, head=parts.head,
                         event_log=parts.tail["event_log"])
 

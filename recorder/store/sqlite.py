@@ -213,6 +213,11 @@ class EventStore:
         """Append ``events`` in one transaction; already-stored event ids are skipped."""
         self._insert([encode_row(stored) for stored in events], str(self.path))
 
+    def append_rows(self, rows: list[JournalRow], what: str) -> None:
+        """Append already-encoded rows (payloads kept byte for byte) in one transaction;
+        ``what`` names their origin in errors. Already-stored event ids are skipped."""
+        self._insert(rows, what)
+
     def _insert(self, rows: list[JournalRow], what: str) -> None:
         connection = self._connection
         with self._lock:

@@ -13,21 +13,7 @@ import pytest
 
 from recorder.errors import InvalidInputError
 from recorder.store.sqlite import STORE_VERSION, EventStore
-from tests.support import assert_one_line_error, record_run, run_cli
-
-
-def insert_raw(db: Path, type_name: str, payload: str, *, version: int = 1,
-               source_seq: int = 5) -> int:
-    """Append a row behind the library's back, as a broken or newer emitter would."""
-    connection = sqlite3.connect(db)
-    with connection:
-        cursor = connection.execute(
-            "INSERT INTO events (event_id, run_id, type, version, source, source_seq,"
-            " recorded_at, payload) VALUES (?, 'run-a', ?, ?, 'main', ?, 'now', ?)",
-            (f"raw-{source_seq}", type_name, version, source_seq, payload))
-    connection.close()
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+from tests.support import assert_one_line_error, insert_raw, record_run, run_cli
 
 
 @pytest.fixture
