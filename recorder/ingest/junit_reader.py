@@ -1,0 +1,206 @@
+"""Stream one JUnit XML file into :class:`~recorder.ingest.records.CaseRecord` s.
+
+``iterparse`` hands over each ``<testcase>`` when its end tag is read; the element is
+then dropped from its parent, so memory stays flat however large the file is. The
+prolog is checked first (:mod:`recorder.ingest.guard`): a DOCTYPE is refused before
+the parse that would act on it starts.
+
+Accepted: a root ``<testsuites>`` or ``<testsuite>``, suites nested to any depth, and
+``<testcase>`` elements under either. Bad files raise :class:`JUnitFileError`, one
+line naming the file and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+from xml.etree import ElementTree
+
+import attrs
+
+from recorder.errors import InvalidInputError
+from recorder.ingest.guard import DoctypeRefused, PrologError, check_prolog
+from recorder.ingest.outcomes import attempts_of, local_name
+from recorder.ingest.records import CaseRecord, FileSummary
+from recorder.reports import bound
+
+_ROOTS = ("testsuites", "testsuite")
+#: "1,234.5" and "12,345": commas that group thousands (Surefire, Java's NumberFormat).
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$")
+PROPERTY_LIMIT = 1_000
+
+
+class JUnitFileError(InvalidInputError):
+    """A file given to ``recorder ingest junit`` that is not a readable JUnit report."""
+
+
+def seconds(text: str | None) -> float:
+    """A ``time`` attribute in seconds: ``"0.5"``, ``"1,234.5"`` (thousands grouped),
+    ``"0,5"`` (a decimal comma). Missing or unreadable times are 0."""
+    if not text:
+        return 0.0
+    text = text.strip()
+    text = text.replace(",", "") if _GROUPED.match(text) else text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) and value >= 0 else 0.0
+
+
+def timestamp(text: str | None) -> dt.datetime | None:
+    """An ISO 8601 ``timestamp`` attribute as UTC. JUnit writes local time without an
+    offset; with no way to know the zone, such times are taken as UTC."""
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _line(text: str | None) -> int | None:
+    try:
+        value = int(text) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and value > 0 else None
+
+
+@attrs.define
+class _Suite:
+    name: str
+    file: str | None
+    started_at: dt.datetime | None
+
+
+class JUnitReader:
+    """Reads one file; :meth:`cases` yields its records, :attr:`summary` is then set."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.summary: FileSummary | None = None
+
+    def error(self, problem: str, fix: str) -> JUnitFileError:
+        return JUnitFileError(f"{self.path}: {problem}: {fix}")
+
+    def cases(self) -> Iterator[CaseRecord]:
+        try:
+            with self.path.open("rb") as stream:
+                if not stream.read(1):
+                    raise self.error("the file is empty", "pass a JUnit XML report (an empty "
+                                     "file usually means the test run died before writing it)")
+                stream.seek(0)
+                self._check_prolog(stream)
+                stream.seek(0)
+                yield from self._parse(stream)
+        except OSError as error:
+            raise self.error(f"cannot be read ({error.strerror or error})",
+                             "check the path and its permissions") from error
+        except ElementTree.ParseError as error:
+            raise self.error(f"is not well-formed XML ({error})",
+                             "pass a complete JUnit XML report (a truncated file means its "
+                             "writer was stopped)") from error
+
+    def _check_prolog(self, stream: BinaryIO) -> None:
+        try:
+            check_prolog(stream)
+        except DoctypeRefused:
+            raise self.error("declares a DOCTYPE, which is refused (its entities could read "
+                             "local files or expand without bound)",
+                             "remove the DOCTYPE: JUnit reports need none") from None
+        except PrologError as error:
+            raise self.error(f"is not well-formed XML ({error})",
+                             "pass a JUnit XML report") from None
+
+    def _parse(self, stream: BinaryIO) -> Iterator[CaseRecord]:
+        suites: list[_Suite] = []
+        parents: list[ElementTree.Element] = []
+        in_case = 0
+        root_time: float | None = None
+        top_suites_time = 0.0
+        cases_time = 0.0
+        count = 0
+        earliest: dt.datetime | None = None
+        latest: dt.datetime | None = None
+        hostname: str | None = None
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = local_name(element.tag)
+            if event == "start":
+                if not parents:
+                    if tag not in _ROOTS:
+                        raise self.error(f"its root element is <{tag}>, not <testsuites> or "
+                                         "<testsuite>", "pass a JUnit XML report")
+                    if element.get("time") is not None:
+                        root_time = seconds(element.get("time"))
+                parents.append(element)
+                if in_case:
+                    in_case += 1
+                elif tag == "testcase":
+                    in_case = 1
+                elif tag == "testsuite":
+                    outer = suites[-1] if suites else None
+                    started = timestamp(element.get("timestamp")) or (
+                        outer.started_at if outer else None)
+                    suites.append(_Suite(element.get("name") or (outer.name if outer else ""),
+                                         element.get("file") or (outer.file if outer else None),
+                                         started))
+                    hostname = hostname or element.get("hostname") or None
+                    if len(parents) <= 2 and element.get("time") is not None:
+                        top_suites_time += seconds(element.get("time"))
+                continue
+            parents.pop()
+            if in_case > 1:
+                in_case -= 1
+                continue
+            if in_case == 1:
+                in_case = 0
+                count += 1
+                record = self._record(element, suites[-1] if suites else None, count)
+                duration = sum(attempt.duration for attempt in record.attempts)
+                cases_time += duration
+                if record.started_at is not None:
+                    earliest = min(earliest or record.started_at, record.started_at)
+                    end = record.started_at + dt.timedelta(seconds=duration)
+                    latest = max(latest or end, end)
+                yield record
+            elif tag == "testsuite":
+                suites.pop()
+            if parents:
+                del parents[-1][:]  # done with this child: keep memory flat
+        self.summary = FileSummary(
+            path=str(self.path), cases=count,
+            duration=root_time if root_time is not None else (top_suites_time or cases_time),
+            earliest=earliest, latest=latest, hostname=hostname)
+
+    def _record(self, case: ElementTree.Element, suite: _Suite | None,
+                position: int) -> CaseRecord:
+        # A <testcase> without a name is still a result (it may be a failure): it is
+        # named by its position in the file rather than dropped.
+        name = case.get("name") or f"(unnamed testcase {position})"
+        suite_name = case.get("classname") or (suite.name if suite else "") or self.path.name
+        properties: dict[str, str] = {}
+        for child in case:
+            if local_name(child.tag) == "properties":
+                for item in child:
+                    key = item.get("name")
+                    if key:
+                        value = item.get("value")
+                        properties[key] = bound(value if value is not None else (item.text or ""),
+                                                PROPERTY_LIMIT)
+        return CaseRecord(
+            suite=suite_name,
+            name=name,
+            attempts=attempts_of(case, seconds(case.get("time"))),
+            file=case.get("file") or (suite.file if suite else None),
+            line=_line(case.get("line")),
+            started_at=timestamp(case.get("timestamp")) or (suite.started_at if suite else None),
+            properties=properties,
+        )
