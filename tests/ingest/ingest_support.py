@@ -46,3 +46,18 @@ def cases(document: Document) -> dict[tuple[str, str], Document]:
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "recorder", *args], capture_output=True,
                           text=True, cwd=cwd)
+
+
+def shared_corpus(*parts: str) -> Path | None:
+    """``../shared/corpus/<parts>`` beside the repository (as CI lays it out), or under
+    ``$RECORDER_SHARED_DIR`` (a git worktree elsewhere); None when absent, as on a
+    user's clone. The corpus is data under other licenses: read here, never copied."""
+    import os
+
+    repo = Path(__file__).resolve().parents[2]
+    roots = [Path(os.environ["RECORDER_SHARED_DIR"])] if os.environ.get("RECORDER_SHARED_DIR") else []
+    for root in [*roots, repo.parent / "shared"]:
+        path = root.joinpath("corpus", *parts)
+        if path.exists():
+            return path
+    return None
