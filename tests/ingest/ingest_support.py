@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,11 +53,9 @@ def shared_corpus(*parts: str) -> Path | None:
     """``../shared/corpus/<parts>`` beside the repository (as CI lays it out), or under
     ``$RECORDER_SHARED_DIR`` (a git worktree elsewhere); None when absent, as on a
     user's clone. The corpus is data under other licenses: read here, never copied."""
-    import os
-
     repo = Path(__file__).resolve().parents[2]
-    roots = [Path(os.environ["RECORDER_SHARED_DIR"])] if os.environ.get("RECORDER_SHARED_DIR") else []
-    for root in [*roots, repo.parent / "shared"]:
+    override = os.environ.get("RECORDER_SHARED_DIR")
+    for root in [*([Path(override)] if override else []), repo.parent / "shared"]:
         path = root.joinpath("corpus", *parts)
         if path.exists():
             return path
