@@ -60,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     for problem in result.problems:
         print(f"Error: {problem.message}", file=sys.stderr)
     failed = f", {len(result.problems)} could not be read" if result.problems else ""
-    print(f"Ingested {result.cases} cases from {len(result.files)} files{failed} into {args.db}")
+    print(f"Ingested {result.cases} cases ({result.testcases} <testcase> elements) from "
+          f"{len(result.files)} files{failed} into {args.db}")
     print(result.run_id)
     return InvalidInputError.exit_code if result.problems else 0

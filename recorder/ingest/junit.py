@@ -18,7 +18,7 @@ from recorder import __version__
 from recorder.emitter import Emitter, new_run_id
 from recorder.environment import detect_environment
 from recorder.errors import InputNotFoundError, UsageError
-from recorder.events import Event
+from recorder.events import CollectionFinished, Event
 from recorder.ingest.junit_reader import JUnitFileError, JUnitReader
 from recorder.ingest.mapper import RunPlan, run_events
 from recorder.ingest.records import FileProblem, FileSummary
@@ -32,12 +32,17 @@ _EMIT_BATCH = 600
 
 @attrs.frozen
 class IngestResult:
+    """The run recorded: its id, how many cases (a rerun is one case), and per file
+    what it held or why it could not be read."""
+
     run_id: str
+    cases: int
     files: tuple[FileSummary, ...]
     problems: tuple[FileProblem, ...]
 
     @property
-    def cases(self) -> int:
+    def testcases(self) -> int:
+        """``<testcase>`` elements read: more than :attr:`cases` when some are reruns."""
         return sum(summary.cases for summary in self.files)
 
 
@@ -90,7 +95,10 @@ def ingest_junit(paths: Sequence[str | Path], db: str | Path, *, run_id: str | N
             )
             emitter = Emitter(store, run_id, SOURCE)
             batch: list[Event] = []
+            cases = 0
             for event in run_events(plan, summaries, problems, spool):
+                if isinstance(event, CollectionFinished):
+                    cases = event.collected
                 batch.append(event)
                 if len(batch) >= _EMIT_BATCH:
                     emitter.emit_together(*batch)
@@ -98,7 +106,7 @@ def ingest_junit(paths: Sequence[str | Path], db: str | Path, *, run_id: str | N
             if batch:
                 emitter.emit_together(*batch)
             emitter.close()
-    return IngestResult(run_id, tuple(summaries), tuple(problems))
+    return IngestResult(run_id, cases, tuple(summaries), tuple(problems))
 
 
 def _read_all(files: Sequence[Path],

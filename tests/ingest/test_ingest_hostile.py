@@ -155,7 +155,8 @@ def test_every_broken_file_gets_its_own_line(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert [line.split(": ")[1] for line in lines] == [
         str(tmp_path / "reports/a-empty.xml"), str(tmp_path / "reports/c-bomb.xml")]
-    assert "Ingested 1 cases from 1 files, 2 could not be read" in result.stdout
+    assert "Ingested 1 cases (1 <testcase> elements) from 1 files, 2 could not be read" in (
+        result.stdout)
     errors = document_of(db, result.stdout.splitlines()[-1])["collection"]["errors"]
     assert len(errors) == 2
 

@@ -69,19 +69,19 @@ def test_a_100_mb_file_ingests_in_flat_memory(tmp_path: Path) -> None:
     expected = write_large_report(report, SIZE)
     db = tmp_path / "events.db"
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "recorder", "ingest", "junit", str(report),
-                                "--db", str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout is not None and process.stderr is not None
-    stdout, stderr = process.stdout.read(), process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    with (tmp_path / "stdout").open("w+") as stdout, (tmp_path / "stderr").open("w+") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "recorder", "ingest", "junit",
+                                    str(report), "--db", str(db)], stdout=stdout, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)  # the rusage of this child alone
+        process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    assert process.returncode == 0, stderr.decode()
+    assert process.returncode == 0, (tmp_path / "stderr").read_text()
     peak_mb = usage.ru_maxrss / 1024
     print(f"\n{report.stat().st_size / 2**20:.0f} MB, {expected['elements']:,} testcase elements, "
           f"{expected['total']:,} cases: {seconds:.1f} s, "
           f"{expected['elements'] / seconds:,.0f} elements/s, peak RSS {peak_mb:.0f} MB")
     assert peak_mb < RSS_LIMIT_MB
-    summary = document_of(db, stdout.decode().splitlines()[-1])["summary"]
+    run_id = (tmp_path / "stdout").read_text().splitlines()[-1]
+    summary = document_of(db, run_id)["summary"]
     assert {key: summary[key] for key in ("total", "passed", "failed", "skipped", "flaky")} == {
         key: expected[key] for key in ("total", "passed", "failed", "skipped", "flaky")}

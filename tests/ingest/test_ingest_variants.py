@@ -275,3 +275,17 @@ def test_the_run_takes_project_labels_and_run_id(tmp_path: Path) -> None:
     assert document["project"] == "web"
     assert document["labels"] == {"branch": "main"}
     assert document["environment"]["python"] is None  # the tests were not ours to see
+
+
+def test_a_directory_means_its_xml_files_and_each_file_counts_once(tmp_path: Path) -> None:
+    """Every *.xml under a directory, nested too, and nothing else; a file named again
+    (directly, or inside a directory also named) is not read twice."""
+    reports = tmp_path / "reports"
+    first = write(reports, "a.xml", "<testsuite name='s'><testcase name='a'/></testsuite>")
+    write(reports, "nested/b.xml", "<testsuite name='s'><testcase name='b'/></testsuite>")
+    write(reports, "notes.txt", "not a report")
+    result, document = ingest(tmp_path, reports, first, reports)
+    assert [Path(summary.path).name for summary in result.files] == ["a.xml", "b.xml"]
+    assert set(cases(document)) == {("s", "a"), ("s", "b")}
+    assert all(len(case["attempts"]) == 1 for case in cases(document).values())
+    assert (result.cases, result.testcases) == (2, 2)
