@@ -76,9 +76,47 @@ def _line(text: str | None) -> int | None:
 
 @attrs.define
 class _Suite:
+    """What a <testsuite> passes on to the cases in it (and to nested suites)."""
+
     name: str
     file: str | None
     started_at: dt.datetime | None
+
+
+def _suite(element: ElementTree.Element, outer: _Suite | None) -> _Suite:
+    return _Suite(
+        name=element.get("name") or (outer.name if outer else ""),
+        file=element.get("file") or (outer.file if outer else None),
+        started_at=timestamp(element.get("timestamp")) or (outer.started_at if outer else None),
+    )
+
+
+@attrs.define
+class _Totals:
+    """What one file adds up to, as its cases are read."""
+
+    cases: int = 0
+    declared: float | None = None  # the root's own time
+    top_suites: float = 0.0
+    case_times: float = 0.0
+    earliest: dt.datetime | None = None
+    latest: dt.datetime | None = None
+    hostname: str | None = None
+
+    def add(self, record: CaseRecord) -> None:
+        self.cases += 1
+        duration = sum(attempt.duration for attempt in record.attempts)
+        self.case_times += duration
+        if record.started_at is not None:
+            end = record.started_at + dt.timedelta(seconds=duration)
+            self.earliest = min(self.earliest or record.started_at, record.started_at)
+            self.latest = max(self.latest or end, end)
+
+    def summary(self, path: str) -> FileSummary:
+        duration = self.declared if self.declared is not None else (
+            self.top_suites or self.case_times)
+        return FileSummary(path=path, cases=self.cases, duration=duration,
+                           earliest=self.earliest, latest=self.latest, hostname=self.hostname)
 
 
 class JUnitReader:
@@ -123,38 +161,27 @@ class JUnitReader:
     def _parse(self, stream: BinaryIO) -> Iterator[CaseRecord]:
         suites: list[_Suite] = []
         parents: list[ElementTree.Element] = []
-        in_case = 0
-        root_time: float | None = None
-        top_suites_time = 0.0
-        cases_time = 0.0
-        count = 0
-        earliest: dt.datetime | None = None
-        latest: dt.datetime | None = None
-        hostname: str | None = None
+        totals = _Totals()
+        in_case = 0  # depth inside the <testcase> being read; 0 outside any
         for event, element in ElementTree.iterparse(stream, events=("start", "end")):
-            tag = local_name(element.tag)
             if event == "start":
+                tag = local_name(element.tag)
                 if not parents:
                     if tag not in _ROOTS:
                         raise self.error(f"its root element is <{tag}>, not <testsuites> or "
                                          "<testsuite>", "pass a JUnit XML report")
                     if element.get("time") is not None:
-                        root_time = seconds(element.get("time"))
+                        totals.declared = seconds(element.get("time"))
                 parents.append(element)
                 if in_case:
                     in_case += 1
                 elif tag == "testcase":
                     in_case = 1
                 elif tag == "testsuite":
-                    outer = suites[-1] if suites else None
-                    started = timestamp(element.get("timestamp")) or (
-                        outer.started_at if outer else None)
-                    suites.append(_Suite(element.get("name") or (outer.name if outer else ""),
-                                         element.get("file") or (outer.file if outer else None),
-                                         started))
-                    hostname = hostname or element.get("hostname") or None
-                    if len(parents) <= 2 and element.get("time") is not None:
-                        top_suites_time += seconds(element.get("time"))
+                    suites.append(_suite(element, suites[-1] if suites else None))
+                    totals.hostname = totals.hostname or element.get("hostname") or None
+                    if len(parents) == 2:  # a top-level suite under <testsuites>
+                        totals.top_suites += seconds(element.get("time"))
                 continue
             parents.pop()
             if in_case > 1:
@@ -162,23 +189,14 @@ class JUnitReader:
                 continue
             if in_case == 1:
                 in_case = 0
-                count += 1
-                record = self._record(element, suites[-1] if suites else None, count)
-                duration = sum(attempt.duration for attempt in record.attempts)
-                cases_time += duration
-                if record.started_at is not None:
-                    earliest = min(earliest or record.started_at, record.started_at)
-                    end = record.started_at + dt.timedelta(seconds=duration)
-                    latest = max(latest or end, end)
+                record = self._record(element, suites[-1] if suites else None, totals.cases + 1)
+                totals.add(record)
                 yield record
-            elif tag == "testsuite":
+            elif local_name(element.tag) == "testsuite":
                 suites.pop()
             if parents:
                 del parents[-1][:]  # done with this child: keep memory flat
-        self.summary = FileSummary(
-            path=str(self.path), cases=count,
-            duration=root_time if root_time is not None else (top_suites_time or cases_time),
-            earliest=earliest, latest=latest, hostname=hostname)
+        self.summary = totals.summary(str(self.path))
 
     def _record(self, case: ElementTree.Element, suite: _Suite | None,
                 position: int) -> CaseRecord:
