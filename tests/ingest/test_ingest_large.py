@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import subprocess
 import sys
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ingest.ingest_support import document_of
+from recorder.events import CaseFinished, CollectionFinished
+from recorder.store import EventStore
 
 SIZE = 100 * 1024 * 1024
 RSS_LIMIT_MB = 150
@@ -81,7 +83,16 @@ def test_a_100_mb_file_ingests_in_flat_memory(tmp_path: Path) -> None:
           f"{expected['total']:,} cases: {seconds:.1f} s, "
           f"{expected['elements'] / seconds:,.0f} elements/s, peak RSS {peak_mb:.0f} MB")
     assert peak_mb < RSS_LIMIT_MB
+    # Every attempt is in the log. (Folding 1.4M events into a document is the export's
+    # job, measured in its own benchmarks; flaky reruns are proven on small files.)
     run_id = (tmp_path / "stdout").read_text().splitlines()[-1]
-    summary = document_of(db, run_id)["summary"]
-    assert {key: summary[key] for key in ("total", "passed", "failed", "skipped", "flaky")} == {
-        key: expected[key] for key in ("total", "passed", "failed", "skipped", "flaky")}
+    with EventStore.open_existing(db) as store:
+        finished = collections.Counter(
+            stored.event.status for stored in store.iter_events(run_id)
+            if isinstance(stored.event, CaseFinished))
+        collected = [stored.event.collected for stored in store.iter_events(run_id)
+                     if isinstance(stored.event, CollectionFinished)]
+    assert collected == [expected["total"]]
+    assert finished == {"passed": expected["passed"] + expected["flaky"],
+                        "failed": expected["failed"] + expected["flaky"],
+                        "skipped": expected["skipped"]}
