@@ -82,7 +82,8 @@ describe('cart', () => {
 
 def test_a_jest_project_with_jest_junit(tmp_path: Path) -> None:
     """Not in this project: ``test.todo``. jest counts it as todo, but jest-junit 17
-    writes it as a <testcase> with no result element, which reads as passed."""
+    writes it as a <testcase> with no result element, which reads as passed (an open
+    jest-junit issue, jest-community/jest-junit#242)."""
     root = project(tmp_path, JEST, JEST_TESTS)
     completed = subprocess.run(
         ["node", "node_modules/jest/bin/jest.js", "--ci", "--json",
@@ -132,6 +133,8 @@ describe('api', function () {
 
 
 def test_a_mocha_project_with_mocha_junit_reporter(tmp_path: Path) -> None:
+    """With ``includePending=true``: by default (its README) mocha-junit-reporter leaves
+    pending tests out of the file, so no reader could count them."""
     root = project(tmp_path, MOCHA, MOCHA_TESTS)
     mocha = ["node", "node_modules/mocha/bin/mocha.js"]
     junit = subprocess.run(
