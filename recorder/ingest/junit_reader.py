@@ -24,7 +24,7 @@ import attrs
 
 from recorder.errors import InvalidInputError
 from recorder.ingest.guard import DoctypeRefused, PrologError, check_prolog
-from recorder.ingest.outcomes import attempts_of, local_name
+from recorder.ingest.outcomes import XPASSED_PROPERTY, attempts_of, local_name
 from recorder.ingest.records import CaseRecord, FileSummary
 from recorder.reports import bound
 
@@ -66,6 +66,12 @@ def timestamp(text: str | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
+def _written_id(case: ElementTree.Element) -> str:
+    """The case id as our JUnit export splits it into ``classname`` and ``name``."""
+    classname, name = case.get("classname"), case.get("name") or ""
+    return f"{classname}::{name}" if classname else name
+
+
 def _line(text: str | None) -> int | None:
     try:
         value = int(text) if text else None
@@ -81,6 +87,7 @@ class _Suite:
     name: str
     file: str | None
     started_at: dt.datetime | None
+    xpassed: set[str] = attrs.Factory(set)  # case ids its recorder.xpassed properties name
 
 
 def _suite(element: ElementTree.Element, outer: _Suite | None) -> _Suite:
@@ -194,8 +201,13 @@ class JUnitReader:
                 yield record
             elif local_name(element.tag) == "testsuite":
                 suites.pop()
-            if parents:
-                del parents[-1][:]  # done with this child: keep memory flat
+            elif (local_name(element.tag) == "properties" and suites
+                  and local_name(parents[-1].tag) == "testsuite"):
+                suites[-1].xpassed.update(
+                    item.get("value") or "" for item in element
+                    if item.get("name") == XPASSED_PROPERTY)
+            if parents and local_name(parents[-1].tag) in _ROOTS:
+                del parents[-1][:]  # done with this child of a suite: keep memory flat
         self.summary = totals.summary(str(self.path))
 
     def _record(self, case: ElementTree.Element, suite: _Suite | None,
@@ -213,12 +225,16 @@ class JUnitReader:
                         value = item.get("value")
                         properties[key] = bound(value if value is not None else (item.text or ""),
                                                 PROPERTY_LIMIT)
-        return CaseRecord(
+        record = CaseRecord(
             suite=suite_name,
             name=name,
-            attempts=attempts_of(case, seconds(case.get("time"))),
+            attempts=(),
             file=case.get("file") or (suite.file if suite else None),
             line=_line(case.get("line")),
             started_at=timestamp(case.get("timestamp")) or (suite.started_at if suite else None),
             properties=properties,
         )
+        named_xpassed = suite is not None and bool(
+            {record.case_id, _written_id(case)} & suite.xpassed)
+        return attrs.evolve(record, attempts=attempts_of(case, seconds(case.get("time")),
+                                                         xpassed=named_xpassed))

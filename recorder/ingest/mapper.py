@@ -5,6 +5,10 @@ attempt becomes ``case.started``, one ``call`` ``phase.finished`` and ``case.fin
 the run is framed by ``run.started``, ``collection.finished`` (the number of cases, and
 each file that could not be read as a collection error) and ``run.finished``.
 
+A case without attempts (``recorder.not_run``) is listed in ``collection.finished``
+only, which the document reads as ``not_run``; an ``incomplete`` attempt has no
+``case.finished``.
+
 The same case id seen again (a repeated ``(classname, name)``, as Go and
 web-test-runner write reruns) continues that case's attempt numbers, so the document
 shows it once, with every attempt, and ``flaky`` when it failed and then passed.
@@ -37,7 +41,7 @@ TOOL = "junit"
 _OUTCOME: dict[AttemptStatus, PhaseOutcome] = {
     "passed": "passed", "xpassed": "passed", "failed": "failed", "error": "failed",
     "skipped": "skipped", "xfailed": "skipped"}
-_FAILING = frozenset({"failed", "error"})
+_FAILING = frozenset({"failed", "error", "incomplete"})
 
 
 @attrs.frozen
@@ -75,23 +79,28 @@ def run_events(plan: RunPlan, files: Sequence[FileSummary], problems: Sequence[F
     yield run_started(plan, files)
     attempts: dict[bytes, int] = {}  # a digest per case id: 16 bytes, not the whole id
     failing: set[bytes] = set()
+    not_run: dict[str, None] = {}  # collected, never started: only these need their ids
     for record in records:
         case_id = record.case_id
         key = hashlib.blake2b(case_id.encode(), digest_size=16).digest()
         number = attempts.get(key, 0)
-        yield from _case_events(record, case_id, number, plan.ingested_at)
         attempts[key] = number + len(record.attempts)
+        if not record.attempts:
+            not_run[case_id] = None
+            continue
+        yield from _case_events(record, case_id, number, plan.ingested_at)
         if record.attempts[-1].status in _FAILING:
             failing.add(key)
         else:
             failing.discard(key)
     yield CollectionFinished(
         collected=len(attempts),
+        case_ids=tuple(not_run),
         errors=tuple(CollectionError(nodeid=problem.path, message=problem.message)
                      for problem in problems))
     ends = [summary.latest for summary in files if summary.latest is not None]
     yield RunFinished(
-        exit_status=1 if failing or problems else 0,
+        exit_status=1 if failing or problems or not_run else 0,
         finished_at=max(ends, default=plan.ingested_at).isoformat(),
         duration=sum(summary.duration for summary in files),
     )
@@ -106,6 +115,13 @@ def _case_events(record: CaseRecord, case_id: str, previous: int,
         yield CaseStarted(case_id=case_id, started_at=started_at, attempt=number,
                           suite=record.suite, name=record.name, file=record.file,
                           line=record.line, parameters=record.properties)
+        if attempt.status == "incomplete":  # started, never finished: no case.finished
+            yield PhaseFinished(case_id=case_id, phase="call", outcome="failed",
+                                started_at=started_at, stopped_at=stopped_at,
+                                duration=attempt.duration, attempt=number,
+                                failure=attempt.failure, stdout=attempt.stdout,
+                                stderr=attempt.stderr)
+            continue
         xfailed = attempt.status == "xfailed"
         yield PhaseFinished(
             case_id=case_id, phase="call", outcome=_OUTCOME[attempt.status],

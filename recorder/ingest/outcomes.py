@@ -12,7 +12,13 @@ no result element                                   passed
 several of ``<error>``, ``<failure>``, ``<skipped>``  the most severe, in that order
 ``<flakyFailure>`` / ``<flakyError>``               an earlier failed / error attempt
 ``<rerunFailure>`` / ``<rerunError>``               a later failed / error attempt
+``<error type="recorder.incomplete">``               incomplete (started, never finished)
+``<skipped type="recorder.not_run">``                not_run (no attempt at all)
+named in its suite's ``recorder.xpassed`` property  xpassed (when it passed)
 =================================================  ==========================
+
+The last three are how ``recorder export --format junit`` writes the statuses JUnit has
+no element for, so a run exported to JUnit and ingested again keeps every status.
 
 So Surefire's flaky test (``flakyFailure`` elements, no final failure) is failed
 attempts followed by a passed one, which the document calls ``flaky``; a test that
@@ -26,7 +32,7 @@ from xml.etree.ElementTree import Element
 import attrs
 
 from recorder.events import AttemptStatus, Failure
-from recorder.ingest.records import AttemptRecord
+from recorder.ingest.records import AttemptRecord, RecordStatus
 from recorder.reports import CAPTURE_LIMIT, MESSAGE_LIMIT, TRACEBACK_LIMIT, bound
 
 #: Result elements of the run the ``<testcase>`` itself describes, most severe first.
@@ -35,6 +41,9 @@ _SEVERITY: tuple[tuple[str, AttemptStatus], ...] = (
 _EARLIER: dict[str, AttemptStatus] = {"flakyFailure": "failed", "flakyError": "error"}
 _LATER: dict[str, AttemptStatus] = {"rerunFailure": "failed", "rerunError": "error"}
 XFAIL_TYPE = "pytest.xfail"
+INCOMPLETE_TYPE = "recorder.incomplete"
+NOT_RUN_TYPE = "recorder.not_run"
+XPASSED_PROPERTY = "recorder.xpassed"
 
 
 def local_name(tag: str) -> str:
@@ -42,8 +51,10 @@ def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def attempts_of(case: Element, duration: float) -> tuple[AttemptRecord, ...]:
-    """The attempts ``case`` describes, in the order they ran."""
+def attempts_of(case: Element, duration: float,
+                xpassed: bool = False) -> tuple[AttemptRecord, ...]:
+    """The attempts ``case`` describes, in the order they ran (``xpassed``: its suite
+    names it as an unexpected pass)."""
     earlier: list[AttemptRecord] = []
     later: list[AttemptRecord] = []
     results: dict[str, list[Element]] = {}
@@ -61,9 +72,11 @@ def attempts_of(case: Element, duration: float) -> tuple[AttemptRecord, ...]:
         else:
             results.setdefault(tag, []).append(child)
     output = _Output(bound("".join(stdout), CAPTURE_LIMIT), bound("".join(stderr), CAPTURE_LIMIT))
+    if any(element.get("type") == NOT_RUN_TYPE for element in results.get("skipped", ())):
+        return ()
     attempts = earlier
     if not later or any(tag in results for tag, _ in _SEVERITY):
-        attempts.append(_primary(case, results, duration, output))
+        attempts.append(_primary(case, results, duration, output, xpassed))
     elif output.stdout or output.stderr:  # no run of its own: its output is the first rerun's
         later[0] = attrs.evolve(later[0], stdout=output.stdout or later[0].stdout,
                                 stderr=output.stderr or later[0].stderr)
@@ -78,8 +91,8 @@ class _Output:
 
 
 def _primary(case: Element, results: dict[str, list[Element]], duration: float,
-             output: _Output) -> AttemptRecord:
-    def attempt(status: AttemptStatus, failure: Failure | None = None,
+             output: _Output, xpassed: bool) -> AttemptRecord:
+    def attempt(status: RecordStatus, failure: Failure | None = None,
                 reason: str | None = None) -> AttemptRecord:
         return AttemptRecord(status, duration, failure, reason, output.stdout, output.stderr)
 
@@ -94,8 +107,10 @@ def _primary(case: Element, results: dict[str, list[Element]], duration: float,
             reason = first.get("message") or (first.text or "").strip() or None
             return attempt("xfailed" if first.get("type") == XFAIL_TYPE else "skipped",
                            reason=reason)
+        if status == "error" and first.get("type") == INCOMPLETE_TYPE:
+            return attempt("incomplete", failure=_failure(elements))
         return attempt(status, failure=_failure(elements))
-    return attempt("passed")
+    return attempt("xpassed" if xpassed else "passed")
 
 
 def _failure(elements: list[Element]) -> Failure:
@@ -109,7 +124,7 @@ def _failure(elements: list[Element]) -> Failure:
                    traceback=bound("\n".join(text for text in texts if text), TRACEBACK_LIMIT))
 
 
-def _rerun(element: Element, status: AttemptStatus) -> AttemptRecord:
+def _rerun(element: Element, status: RecordStatus) -> AttemptRecord:
     stdout = stderr = ""
     for child in element:
         tag = local_name(child.tag)

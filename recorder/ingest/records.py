@@ -9,17 +9,22 @@ earlier or later runs of the same case), in the order they ran.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal, TypeAlias
 
 import attrs
 
 from recorder.events import AttemptStatus, Failure
+
+#: An attempt's status as a report states it: ``incomplete`` is an attempt that started
+#: and never finished (our own JUnit export writes it so).
+RecordStatus: TypeAlias = AttemptStatus | Literal["incomplete"]
 
 
 @attrs.frozen
 class AttemptRecord:
     """One run of a case: its status, and what it failed with or printed."""
 
-    status: AttemptStatus
+    status: RecordStatus
     duration: float = 0.0
     failure: Failure | None = None
     reason: str | None = None
@@ -30,7 +35,8 @@ class AttemptRecord:
 @attrs.frozen
 class CaseRecord:
     """One ``<testcase>`` element. ``suite`` and ``name`` are its XML attributes
-    (``classname``, ``name``), with the fallbacks the README describes."""
+    (``classname``, ``name``), with the fallbacks the README describes. No attempts
+    means collected but never run (``not_run``)."""
 
     suite: str
     name: str

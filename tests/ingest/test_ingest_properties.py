@@ -16,9 +16,8 @@ from recorder.events import Environment, StoredEvent
 from recorder.ingest.junit_reader import JUnitReader
 from recorder.ingest.mapper import RunPlan, run_events
 from recorder.projector import project
-from tests.ingest.ingest_support import cases
 
-RESULTS = ("failure", "error", "skipped", "xfail")
+RESULTS = ("failure", "error", "skipped", "xfail", "incomplete", "not_run")
 FAILING = ("failed", "error")
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Cn")),
@@ -29,6 +28,7 @@ testcase = st.fixed_dictionaries({
     "name": st.sampled_from(["t1", "t2", "t<3>&'\""]) | text,
     "results": st.lists(st.sampled_from(RESULTS), max_size=3),
     "disabled": st.booleans(),
+    "named_xpassed": st.booleans(),
     "earlier": st.lists(st.sampled_from(["flakyFailure", "flakyError"]), max_size=2),
     "later": st.lists(st.sampled_from(["rerunFailure", "rerunError"]), max_size=2),
     "time": st.none() | st.floats(0, 1e4).map(lambda t: f"{t:,.3f}"),
@@ -44,6 +44,13 @@ def to_xml(model: dict[str, Any]) -> bytes:
     suites = []
     for suite_model in model["suites"]:
         element = ElementTree.Element("testsuite", name=suite_model["name"])
+        marked = [case_id(case, suite_model) for case in suite_model["cases"]
+                  if case["named_xpassed"]]
+        if marked:  # as recorder's own JUnit export names xpassed cases
+            properties = ElementTree.SubElement(element, "properties")
+            for value in marked:
+                ElementTree.SubElement(properties, "property", name="recorder.xpassed",
+                                       value=value)
         for case in suite_model["cases"]:
             child = ElementTree.SubElement(element, "testcase", name=case["name"])
             if case["classname"]:
@@ -57,6 +64,10 @@ def to_xml(model: dict[str, Any]) -> bytes:
             for result in case["results"]:
                 if result == "xfail":
                     ElementTree.SubElement(child, "skipped", type="pytest.xfail")
+                elif result == "incomplete":
+                    ElementTree.SubElement(child, "error", type="recorder.incomplete")
+                elif result == "not_run":
+                    ElementTree.SubElement(child, "skipped", type="recorder.not_run")
                 else:
                     ElementTree.SubElement(child, result, message=case["message"])
             for tag in case["later"]:
@@ -71,31 +82,44 @@ def to_xml(model: dict[str, Any]) -> bytes:
     return ElementTree.tostring(root, encoding="utf-8")
 
 
-def oracle(model: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+def case_id(case: dict[str, Any], suite_model: dict[str, Any]) -> str:
+    """The README's id: ``SUITE::NAME``, the suite its classname, else its suite's name."""
+    return f"{case['classname'] or suite_model['name']}::{case['name']}"
+
+
+def oracle(model: dict[str, Any]) -> dict[str, list[str]]:
     """Each case's attempts, in order, written from the README's mapping table."""
-    attempts: dict[tuple[str, str], list[str]] = {}
+    attempts: dict[str, list[str]] = {}
     for suite_model in model["suites"]:  # a nested suite still names its own cases
+        marked = {case_id(case, suite_model) for case in suite_model["cases"]
+                  if case["named_xpassed"]}
         for case in suite_model["cases"]:
-            key = (case["classname"] or suite_model["name"], case["name"])
-            runs = ["failed" if tag == "flakyFailure" else "error" for tag in case["earlier"]]
+            key = case_id(case, suite_model)
+            runs = attempts.setdefault(key, [])
             results = case["results"]
+            if "not_run" in results:
+                continue
+            runs += ["failed" if tag == "flakyFailure" else "error" for tag in case["earlier"]]
+            errors = [result for result in results if result in ("error", "incomplete")]
+            skips = [result for result in results if result in ("skipped", "xfail")]
             if results or not case["later"]:
                 if case["disabled"]:
                     runs.append("skipped")
-                elif "error" in results:
-                    runs.append("error")
+                elif errors:
+                    runs.append("incomplete" if errors[0] == "incomplete" else "error")
                 elif "failure" in results:
                     runs.append("failed")
-                elif results:
-                    runs.append("xfailed" if results[0] == "xfail" else "skipped")
+                elif skips:
+                    runs.append("xfailed" if skips[0] == "xfail" else "skipped")
                 else:
-                    runs.append("passed")
+                    runs.append("xpassed" if key in marked else "passed")
             runs += ["failed" if tag == "rerunFailure" else "error" for tag in case["later"]]
-            attempts.setdefault(key, []).extend(runs)
     return attempts
 
 
 def final(runs: list[str]) -> str:
+    if not runs:
+        return "not_run"
     if runs[-1] == "passed" and any(run in FAILING for run in runs[:-1]):
         return "flaky"
     return runs[-1]
@@ -120,10 +144,10 @@ def test_generated_reports_ingest_to_the_oracles_statuses(model: dict[str, Any])
         path = Path(directory) / "report.xml"
         path.write_bytes(to_xml(model))
         document = fold(path)
-    found = cases(document)
+    found = {case["id"]: case for suite in document["suites"] for case in suite["cases"]}
     assert {key: [a["status"] for a in case["attempts"]] for key, case in found.items()} == expected
     assert {key: case["status"] for key, case in found.items()} == {
         key: final(runs) for key, runs in expected.items()}
     assert document["summary"]["total"] == document["collection"]["collected"] == len(expected)
-    failing = any(final(runs) in FAILING for runs in expected.values())
+    failing = any(final(runs) in (*FAILING, "incomplete") for runs in expected.values())
     assert document["status"] == ("failed" if failing else "passed" if expected else "empty")

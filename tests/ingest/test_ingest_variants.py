@@ -289,3 +289,34 @@ def test_a_directory_means_its_xml_files_and_each_file_counts_once(tmp_path: Pat
     assert set(cases(document)) == {("s", "a"), ("s", "b")}
     assert all(len(case["attempts"]) == 1 for case in cases(document).values())
     assert (result.cases, result.testcases) == (2, 2)
+
+
+def test_recorders_own_junit_export_markers_keep_every_status(tmp_path: Path) -> None:
+    """What ``recorder export --format junit`` writes for the statuses JUnit lacks reads
+    back as those statuses: xpassed (named in a suite property), incomplete (an error of
+    type recorder.incomplete, with no end) and not_run (no attempt at all)."""
+    document = ingest_xml(tmp_path, """<testsuites>
+  <testsuite name="tests/test_all.py::TestAll" tests="4">
+    <properties>
+      <property name="recorder.run_id" value="r1"/>
+      <property name="recorder.xpassed" value="tests/test_all.py::TestAll::test_xpassed"/>
+    </properties>
+    <testcase classname="tests/test_all.py::TestAll" name="test_xpassed" time="0.1"/>
+    <testcase classname="tests/test_all.py::TestAll" name="test_passed" time="0.1"/>
+    <testcase classname="tests/test_all.py::TestAll" name="test_incomplete" time="0.2">
+      <error type="recorder.incomplete" message="worker gw1 crashed"/>
+    </testcase>
+    <testcase classname="tests/test_all.py::TestAll" name="test_not_run" time="0">
+      <skipped type="recorder.not_run" message="not run: the run stopped first"/>
+    </testcase>
+  </testsuite>
+</testsuites>""")
+    by_id = {case["id"]: case for suite in document["suites"] for case in suite["cases"]}
+    prefix = "tests/test_all.py::TestAll::"
+    assert {case_id.removeprefix(prefix): case["status"] for case_id, case in by_id.items()} == {
+        "test_xpassed": "xpassed", "test_passed": "passed", "test_incomplete": "incomplete",
+        "test_not_run": "not_run"}
+    assert by_id[prefix + "test_incomplete"]["failure"]["message"] == "worker gw1 crashed"
+    assert by_id[prefix + "test_not_run"]["attempts"] == []
+    assert document["summary"]["total"] == document["collection"]["collected"] == 4
+    assert document["exit_status"] == 1
