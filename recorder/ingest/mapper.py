@@ -79,28 +79,29 @@ def run_events(plan: RunPlan, files: Sequence[FileSummary], problems: Sequence[F
     yield run_started(plan, files)
     attempts: dict[bytes, int] = {}  # a digest per case id: 16 bytes, not the whole id
     failing: set[bytes] = set()
-    not_run: dict[str, None] = {}  # collected, never started: only these need their ids
+    not_run: dict[str, bytes] = {}  # collected, never started: only these need their ids
     for record in records:
         case_id = record.case_id
         key = hashlib.blake2b(case_id.encode(), digest_size=16).digest()
         number = attempts.get(key, 0)
         attempts[key] = number + len(record.attempts)
         if not record.attempts:
-            not_run[case_id] = None
+            not_run[case_id] = key
             continue
         yield from _case_events(record, case_id, number, plan.ingested_at)
         if record.attempts[-1].status in _FAILING:
             failing.add(key)
         else:
             failing.discard(key)
+    never_run = tuple(case_id for case_id, key in not_run.items() if not attempts[key])
     yield CollectionFinished(
         collected=len(attempts),
-        case_ids=tuple(not_run),
+        case_ids=never_run,
         errors=tuple(CollectionError(nodeid=problem.path, message=problem.message)
                      for problem in problems))
     ends = [summary.latest for summary in files if summary.latest is not None]
     yield RunFinished(
-        exit_status=1 if failing or problems or not_run else 0,
+        exit_status=1 if failing or problems or never_run else 0,
         finished_at=max(ends, default=plan.ingested_at).isoformat(),
         duration=sum(summary.duration for summary in files),
     )
