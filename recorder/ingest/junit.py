@@ -3,13 +3,14 @@
 Two phases. First every file is read completely into a :class:`RecordSpool` (a bad
 file is rolled back out of it and listed as a problem). Then the run's events are
 emitted through an :class:`~recorder.emitter.Emitter` and its journal, as the pytest
-plugin's are, so export, summary and verify read the run like any other.
+plugin's are, so export, summary and verify read the run like any other; the journal
+is moved into the table as it goes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
@@ -28,6 +29,8 @@ from recorder.store import EventStore
 SOURCE = "junit"
 #: Events per journal write: one ``write()`` per batch instead of one per event.
 _EMIT_BATCH = 600
+#: Events per journal before it is moved into the table (see :func:`_emit_all`).
+_JOURNAL_EVENTS = 6_000
 
 
 @attrs.frozen
@@ -93,20 +96,42 @@ def ingest_junit(paths: Sequence[str | Path], db: str | Path, *, run_id: str | N
                 arguments=tuple(arguments),
                 recorder_version=__version__,
             )
-            emitter = Emitter(store, run_id, SOURCE)
-            batch: list[Event] = []
-            cases = 0
-            for event in run_events(plan, summaries, problems, spool):
-                if isinstance(event, CollectionFinished):
-                    cases = event.collected
-                batch.append(event)
-                if len(batch) >= _EMIT_BATCH:
-                    emitter.emit_together(*batch)
-                    batch.clear()
-            if batch:
-                emitter.emit_together(*batch)
-            emitter.close()
+            cases = _emit_all(store, run_id, run_events(plan, summaries, problems, spool))
     return IngestResult(run_id, cases, tuple(summaries), tuple(problems))
+
+
+def _emit_all(store: EventStore, run_id: str, events: Iterable[Event]) -> int:
+    """Emit ``events`` in batches; return the number of cases collected.
+
+    Every ``_JOURNAL_EVENTS`` the journal is closed and moved into the table, and a new
+    one started (the emitter continues the source's sequence from the table). A reader
+    moves a journal in one piece, so one journal of a 100 MB report (1M events, 470 MB)
+    would cost the next command 2 GB; in pieces, neither this command nor the next one
+    holds more than a few megabytes of it, and the database is complete on return."""
+    emitter = Emitter(store, run_id, SOURCE)
+    batch: list[Event] = []
+    in_journal = 0
+    cases = 0
+    try:
+        for event in events:
+            if isinstance(event, CollectionFinished):
+                cases = event.collected
+            batch.append(event)
+            if len(batch) >= _EMIT_BATCH:
+                emitter.emit_together(*batch)
+                in_journal += len(batch)
+                batch.clear()
+            if in_journal >= _JOURNAL_EVENTS:
+                emitter.close()
+                store.ingest_journals()
+                emitter = Emitter(store, run_id, SOURCE)
+                in_journal = 0
+        if batch:
+            emitter.emit_together(*batch)
+    finally:
+        emitter.close()
+    store.ingest_journals()
+    return cases
 
 
 def _read_all(files: Sequence[Path],

@@ -4,6 +4,7 @@ against the schema, ``verify`` finds the log whole, ``summary`` shows its counts
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from tests.ingest.ingest_support import run_cli, write
@@ -42,3 +43,22 @@ def test_export_verify_and_summary_read_an_ingested_run(tmp_path: Path) -> None:
     summary = run_cli("summary", "--db", str(db), "--run-id", "web-1")
     assert summary.returncode == 0, summary.stderr
     assert "cart" in summary.stdout and "fails" in summary.stdout
+
+
+def test_a_long_run_is_in_the_table_gap_free_when_ingest_returns(tmp_path: Path) -> None:
+    """The journal is moved into the table as ingest goes (in pieces, so no reader ever
+    holds a huge one): nothing is left in journals, and the source's sequence has no gap
+    across the pieces."""
+    cases = "".join(f'<testcase classname="c" name="t{n}"/>' for n in range(3_000))
+    report = write(tmp_path, "report.xml", f"<testsuite name='s'>{cases}</testsuite>")
+    db = tmp_path / "events.db"
+    ingested = run_cli("ingest", "junit", str(report), "--db", str(db), "--run-id", "long")
+    assert ingested.returncode == 0, ingested.stderr
+    journals = db.with_name(db.name + ".journal")
+    assert not journals.exists() or not any(journals.iterdir())
+    with sqlite3.connect(db) as connection:  # the table itself, with no journal to move
+        rows = connection.execute("SELECT COUNT(*), MIN(source_seq), MAX(source_seq) FROM events"
+                                  " WHERE run_id = 'long'").fetchone()
+    assert rows == (3 * 3_000 + 3, 1, 3 * 3_000 + 3)
+    verified = run_cli("verify", "--db", str(db))
+    assert verified.returncode == 0, verified.stdout
