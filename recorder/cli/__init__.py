@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from recorder import __version__
 from recorder.errors import RecorderError
 
-COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "runs", "verify", "summary", "upload")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "runs", "verify", "summary", "upload",
+                                     "history")
 
 
 def build_parser() -> argparse.ArgumentParser:
