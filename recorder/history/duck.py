@@ -27,8 +27,9 @@ def import_duckdb() -> Any:
     try:
         import duckdb
     except ImportError as error:
-        raise UsageError("history commands need DuckDB, which is not installed: "
-                         "pip install 'recorder[history]'") from error
+        raise UsageError("case rows are written and read with DuckDB, which is not installed: "
+                         "pip install 'recorder[history]' (or upload with --no-cases)"
+                         ) from error
     return duckdb
 
 

@@ -35,7 +35,7 @@ def _short(commit: str | None) -> str:
 
 
 def _evidence(item: Answer) -> str:
-    return ", ".join(f"{e['run_id']} ({e['status']})" for e in item["evidence"][:3]) or "-"
+    return " ".join(e["run_id"] for e in item["evidence"][:3]) or "-"
 
 
 TABLES: dict[str, tuple[str, list[Column]]] = {
@@ -103,12 +103,14 @@ def headline(command: str, answer: Answer) -> str:
 
 def render_table(command: str, answer: Answer) -> RenderableType:
     key, columns = TABLES[command]
+    # CI links are too wide for a terminal table (they are in --json and --markdown).
+    columns = [column for column in columns if column[0] != "CI"]
     table = Table(box=None, header_style="bold", pad_edge=False)
+    last = len(columns) - 1
     for index, (header, _, right) in enumerate(columns):
-        # The first column (the test or run) takes the room; the short ones never wrap.
+        # Test ids and the last column (links, evidence) fold; the short ones never wrap.
         table.add_column(header, justify="right" if right else "left", overflow="fold",
-                         no_wrap=index > 0, ratio=1 if index == 0 else None,
-                         min_width=20 if index == 0 else None)
+                         no_wrap=0 < index < last, min_width=24 if index == 0 and command != "runs" else None)
     for item in answer[key]:
         table.add_row(*(Text(cell(item)) for _, cell, _ in columns))
     parts: list[RenderableType] = [Text(headline(command, answer), style="bold")]
