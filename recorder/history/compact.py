@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from recorder.errors import OutputError, RunNotFoundError
-from recorder.history.duck import _literal, connect, read_parquet_sql
+from recorder.history.duck import _literal, connect, import_duckdb, read_parquet_sql
 from recorder.history.layout import compacted_file, select_days
 from recorder.history.location import Location, s3_settings
 from recorder.history.reader import layout_days
@@ -55,21 +56,24 @@ def compact(location: Location, *, project: str | None = None) -> CompactResult:
                          up_to_date=len(days) - len(pending))
 
 
-def _copy(con: object, sources: list[str], location: Location, target: str) -> None:
+def _copy(con: Any, sources: list[str], location: Location, target: str) -> None:
     select = (f"SELECT * FROM {read_parquet_sql(sources)} "
               "ORDER BY started_at, run_id, case_id")
     if location.root is None:  # S3: the object appears whole when the upload completes
-        con.execute(f"COPY ({select}) TO {_literal(location.url(target))} "  # type: ignore[attr-defined]
-                    "(FORMAT parquet)")
+        url = location.url(target)
+        try:
+            con.execute(f"COPY ({select}) TO {_literal(url)} (FORMAT parquet)")
+        except import_duckdb().Error as error:
+            raise OutputError(f"cannot write {url} ({str(error).splitlines()[0]}): compact "
+                              "needs credentials allowed s3:PutObject on the bucket") from error
         return
     final = Path(location.url(target))
     temporary = final.with_name(f".{final.name}.tmp")
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY ({select}) TO {_literal(str(temporary))} (FORMAT parquet)"  # type: ignore[attr-defined]
-                    )
+        con.execute(f"COPY ({select}) TO {_literal(str(temporary))} (FORMAT parquet)")
         os.replace(temporary, final)
-    except OSError as error:
+    except (OSError, import_duckdb().Error) as error:
         temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {final} ({error.strerror or error}): compact needs "
-                          "write access to the history folder") from error
+        raise OutputError(f"cannot write {final} ({str(error).splitlines()[0]}): compact "
+                          "needs write access to the history folder") from error
