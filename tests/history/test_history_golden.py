@@ -50,3 +50,28 @@ def test_golden_history_from_the_upload_layout(check: Any, golden_layout: Path,
 def test_golden_history_from_a_folder_of_documents(check: Any, documents_folder: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     check(asker(documents_folder, capsys))
+
+
+@pytest.mark.parametrize("command", ["flaky", "failing", "slow", "tests", "runs"])
+def test_terminal_tables_fit_80_columns_and_markdown_is_a_table(
+        command: str, golden_layout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from rich.console import Console
+
+    from recorder.history.views import render_markdown, render_table
+
+    answer = asker(golden_layout, capsys)(command, *(["--branch", "main"]
+                                                      if command == "failing" else []))
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    console.print(render_table(command, answer))
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert all(len(line) <= 80 for line in text.splitlines())
+    key = {"flaky": "flaky", "failing": "failing", "slow": "slow", "tests": "tests",
+           "runs": "runs"}[command]
+    first = answer[key][0]
+    name = first.get("id") or first["run_id"]
+    assert name[:20] in text.replace("\n", "")
+    markdown = render_markdown(command, answer)
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert len(rows) == 2 + len(answer[key]) and name in markdown
