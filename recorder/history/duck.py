@@ -17,7 +17,6 @@ from recorder.history.location import S3Settings
 from recorder.history.queries import DUCKDB, Dialect
 from recorder.history.rows import COLUMNS, Row
 
-
 # Query results carry start times as naive UTC: DuckDB hands TIMESTAMPTZ values to
 # Python only through pytz, and Spark returns naive values too.
 NAIVE_UTC = "* REPLACE (CAST(started_at AS TIMESTAMP) AS started_at)"

@@ -7,6 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from recorder.errors import OutputError
 from recorder.history.duck import _literal, connect, read_rows_sql, write_rows_ndjson
@@ -52,7 +53,7 @@ def write_parquet(rows: Iterable[Row], path: str | Path, *, partition_keys: bool
     return count
 
 
-def write_run_file(document: Mapping[str, object], root: str | Path) -> Path:
+def write_run_file(document: dict[str, Any], root: str | Path) -> Path:
     """Store ``document``'s case rows in the history layout below the folder ``root``
     (``cases/project=P/date=D/<run_id>.parquet``); the file's path."""
     from recorder.history.layout import run_file

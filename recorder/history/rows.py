@@ -89,7 +89,7 @@ def case_rows(document: Document) -> Iterator[Row]:
 
 def layout_place(document: Mapping[str, Any]) -> tuple[str, str, str]:
     """The run's project, UTC day and run id: where its rows go in the layout."""
-    values = [document.get("project"), run_date(document.get("started_at")),  # type: ignore[arg-type]
+    values = [document.get("project"), run_date(document.get("started_at")),
               document.get("run_id")]
     if not all(isinstance(value, str) and value for value in values):
         raise InvalidDocumentError(

@@ -107,10 +107,11 @@ def render_table(command: str, answer: Answer) -> RenderableType:
     columns = [column for column in columns if column[0] != "CI"]
     table = Table(box=None, header_style="bold", pad_edge=False)
     last = len(columns) - 1
+    widest = 24 if command != "runs" else None
     for index, (header, _, right) in enumerate(columns):
         # Test ids and the last column (links, evidence) fold; the short ones never wrap.
         table.add_column(header, justify="right" if right else "left", overflow="fold",
-                         no_wrap=0 < index < last, min_width=24 if index == 0 and command != "runs" else None)
+                         no_wrap=0 < index < last, min_width=widest if index == 0 else None)
     for item in answer[key]:
         table.add_row(*(Text(cell(item)) for _, cell, _ in columns))
     parts: list[RenderableType] = [Text(headline(command, answer), style="bold")]

@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from golden import golden_runs, store  # noqa: E402
 
+
 @pytest.fixture(scope="session")
 def golden_documents() -> list[dict[str, Any]]:
     return golden_runs()
