@@ -23,8 +23,9 @@ QUESTIONS = {
                 "failed, its failure fingerprint and whether that failure is new."),
     "slow": ("p50 / p95 durations per test, and which got slower",
              "Per test, the p50 and p95 duration of its passing runs in the window, and the "
-             "p50 of its last --recent passing runs against the p50 of the earlier ones "
-             "(when both sides have at least --recent runs). Regressions first."),
+             "p50 of its passing runs among the last --recent runs of the window against "
+             "the p50 of its earlier passing runs (when each side has at least --min-runs). "
+             "Regressions first."),
     "tests": ("pass rate per test",
               "Per test: runs, passed, failed and flaky counts and the pass rate "
               "passed / (passed + failed), lowest first (per branch with --branch)."),
@@ -105,8 +106,11 @@ def _add_rules(parser: argparse.ArgumentParser, name: str) -> None:
                             "(default: 3; a break and its fix are 2)")
     if name == "slow":
         parser.add_argument("--recent", metavar="N", default="5",
-                            help="compare the last N passing runs with the earlier ones, "
-                            "when both sides have N (default: 5)")
+                            help="the last N runs of the window are 'recent', the earlier "
+                            "ones the baseline (default: 5)")
+        parser.add_argument("--min-runs", metavar="N", default="3",
+                            help="passing runs a test needs on each side to be compared "
+                            "(default: 3)")
 
 
 def _integer(value: str, option: str, minimum: int) -> int:
@@ -156,6 +160,8 @@ def _answer(args: argparse.Namespace) -> int:
                    if hasattr(args, "min_flips") else defaults.min_flips),
         recent=_integer(args.recent, "--recent", 1) if hasattr(args, "recent")
         else defaults.recent,
+        min_runs=_integer(args.min_runs, "--min-runs", 1) if hasattr(args, "min_runs")
+        else defaults.min_runs,
         limit=_integer(args.limit, "--limit", 0) if hasattr(args, "limit") else 0,
     )
     since = _day(args.since)

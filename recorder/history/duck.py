@@ -17,11 +17,6 @@ from recorder.history.location import S3Settings
 from recorder.history.queries import DUCKDB, Dialect
 from recorder.history.rows import COLUMNS, Row
 
-# Query results carry start times as naive UTC: DuckDB hands TIMESTAMPTZ values to
-# Python only through pytz, and Spark returns naive values too.
-NAIVE_UTC = "* REPLACE (CAST(started_at AS TIMESTAMP) AS started_at)"
-
-
 def import_duckdb() -> Any:
     try:
         import duckdb
@@ -103,7 +98,7 @@ class DuckEngine:
     @classmethod
     def over_files(cls, urls: Sequence[str], s3: S3Settings | None = None) -> DuckEngine:
         engine = cls(connect(s3))
-        engine.con.execute(f"CREATE VIEW cases AS SELECT {NAIVE_UTC} FROM {read_parquet_sql(urls)}")
+        engine.con.execute(f"CREATE VIEW cases AS SELECT * FROM {read_parquet_sql(urls)}")
         return engine
 
     @classmethod
@@ -112,8 +107,7 @@ class DuckEngine:
         engine = cls(connect())
         path = Path(engine._scratch.name) / "rows.ndjson"
         write_rows_ndjson(rows, path)
-        engine.con.execute(f"CREATE TABLE cases AS SELECT {NAIVE_UTC} "
-                           f"FROM {read_rows_sql(path, COLUMNS)}")
+        engine.con.execute(f"CREATE TABLE cases AS SELECT * FROM {read_rows_sql(path, COLUMNS)}")
         return engine
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -128,11 +122,14 @@ class DuckEngine:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def select_runs(self, runs: Sequence[tuple[str, bool]]) -> None:
-        self.con.execute("CREATE OR REPLACE TEMP TABLE selected (run_id VARCHAR, infra BOOLEAN)")
-        self.con.execute("INSERT INTO selected SELECT unnest(CAST($ids AS VARCHAR[])), "
-                         "unnest(CAST($infra AS BOOLEAN[]))",
-                         {"ids": [run for run, _ in runs], "infra": [flag for _, flag in runs]})
+    def select_runs(self, runs: Sequence[tuple[str, int, bool, bool]]) -> None:
+        self.con.execute("CREATE OR REPLACE TEMP TABLE selected "
+                         "(run_id VARCHAR, seq INTEGER, infra BOOLEAN, recent BOOLEAN)")
+        # A VALUES list: binding long Python lists as parameters costs far more.
+        for start in range(0, len(runs), 10_000):
+            values = ", ".join(f"({_literal(run)}, {int(seq)}, {bool(infra)}, {bool(recent)})"
+                               for run, seq, infra, recent in runs[start:start + 10_000])
+            self.con.execute(f"INSERT INTO selected VALUES {values}")
 
     def close(self) -> None:
         self.con.close()

@@ -17,6 +17,6 @@ class Engine(Protocol):
         """Rows of ``sql`` (already rendered for :attr:`dialect`) as dicts."""
         ...
 
-    def select_runs(self, runs: Sequence[tuple[str, bool]]) -> None:
-        """Make ``selected(run_id, infra)`` hold exactly ``runs``."""
+    def select_runs(self, runs: Sequence[tuple[str, int, bool, bool]]) -> None:
+        """Make ``selected(run_id, seq, infra, recent)`` hold exactly ``runs``."""
         ...

@@ -1,10 +1,11 @@
 """The history questions in SQL that DuckDB and Spark SQL both run.
 
 Each query reads two relations that the engine provides: ``cases`` (the case rows,
-columns as in :mod:`recorder.history.rows`) and ``selected`` (``run_id``, ``infra``: the
-runs in the window, chosen in :mod:`recorder.history.window`). Named parameters are
-written ``:name``. The one difference between the dialects, the percentile function,
-is filled in by :func:`render`."""
+columns as in :mod:`recorder.history.rows`) and ``selected`` (``run_id``; ``seq``, its place in
+the window's order of start time, then run id; ``infra``; ``recent``: the runs in the
+window, chosen in :mod:`recorder.history.window`). Named parameters are
+written ``:name``. The differences between the dialects (the percentile and epoch
+functions, the parameter marker) are filled in by :func:`render`."""
 
 from __future__ import annotations
 
@@ -26,10 +27,13 @@ class Dialect:
     #: ``{0}`` the value, ``{1}`` the fraction: an interpolating percentile.
     percentile: str
     parameter_prefix: str
+    #: microseconds since 1970 of a timestamp (times leave the engines as numbers: no
+    #: time-zone conversion per row, and no pytz for DuckDB's Python results)
+    epoch_us: str
 
 
-DUCKDB = Dialect("duckdb", "quantile_cont({0}, {1})", "$")
-SPARK = Dialect("spark", "percentile({0}, {1})", ":")
+DUCKDB = Dialect("duckdb", "quantile_cont({0}, {1})", "$", "epoch_us")
+SPARK = Dialect("spark", "percentile({0}, {1})", ":", "unix_micros")
 
 _PARAMETER = re.compile(r"(?<![:\w]):(?=[a-z_]+\b)")
 _PERCENTILE = re.compile(r"PERCENTILE\(([^,()]+(?:\([^()]*\))?[^,()]*), ([0-9.]+)\)")
@@ -37,6 +41,7 @@ _PERCENTILE = re.compile(r"PERCENTILE\(([^,()]+(?:\([^()]*\))?[^,()]*), ([0-9.]+
 
 def render(sql: str, dialect: Dialect) -> str:
     sql = _PERCENTILE.sub(lambda m: dialect.percentile.format(m[1], m[2]), sql)
+    sql = sql.replace("EPOCH_US(", dialect.epoch_us + "(")
     return _PARAMETER.sub(lambda _: dialect.parameter_prefix, sql)
 
 
@@ -49,9 +54,9 @@ OUTCOME = (f"CASE WHEN c.status IN {_in(FAIL_STATUSES)} THEN 'fail' "
 
 RUNS = f"""
 SELECT c.run_id,
-       max(c.started_at) AS started_at, max(c.branch) AS branch, max(c.commit) AS commit,
-       max(c.ci_url) AS ci_url, max(c.run_status) AS status,
-       max(c.run_duration) AS duration, count(*) AS total,
+       EPOCH_US(min(c.started_at)) AS started_us, first(c.branch) AS branch,
+       first(c.commit) AS commit, first(c.ci_url) AS ci_url, first(c.run_status) AS status,
+       first(c.run_duration) AS duration, count(*) AS total,
        {", ".join(f"sum(CASE WHEN c.status = '{s}' THEN 1 ELSE 0 END) AS {s}"
                   for s in STATUSES)}
 FROM cases c
@@ -59,15 +64,21 @@ GROUP BY c.run_id
 """
 
 FLAKY = f"""
-WITH ok AS (
-  SELECT c.case_id, c.branch, c.commit, c.run_id, c.started_at, c.status, c.ci_url,
+WITH candidates AS (
+  -- only a test that failed at least once, or passed on retry, can be flaky or broken:
+  -- the ordered (window) work below is done for those rows only
+  SELECT DISTINCT c.case_id
+  FROM cases c JOIN selected s ON c.run_id = s.run_id
+  WHERE NOT s.infra AND c.status IN {_in(FAIL_STATUSES + ("flaky",))}
+), ok AS (
+  SELECT c.case_id, c.branch, c.commit, c.run_id, s.seq, c.status, c.ci_url,
          {OUTCOME} AS outcome
   FROM cases c JOIN selected s ON c.run_id = s.run_id
+       JOIN candidates k ON c.case_id = k.case_id
   WHERE NOT s.infra AND c.status IN {_in(PASS_STATUSES + FAIL_STATUSES)}
 ), seq AS (
   SELECT case_id, outcome, status,
-         lag(outcome) OVER (PARTITION BY case_id, branch ORDER BY started_at, run_id)
-           AS previous
+         lag(outcome) OVER (PARTITION BY case_id, branch ORDER BY seq) AS previous
   FROM ok
 ), per_test AS (
   SELECT case_id, count(*) AS runs,
@@ -90,9 +101,8 @@ WITH ok AS (
   SELECT * FROM judged
   WHERE retried_passes > 0 OR same_commit_disagreements > 0 OR flips >= :min_flips
 ), evidence AS (
-  SELECT o.case_id, o.run_id, o.commit, o.status, o.ci_url, o.started_at,
-         row_number() OVER (PARTITION BY o.case_id ORDER BY o.started_at DESC, o.run_id DESC)
-           AS n
+  SELECT o.case_id, o.run_id, o.commit, o.status, o.ci_url,
+         row_number() OVER (PARTITION BY o.case_id ORDER BY o.seq DESC) AS n
   FROM ok o JOIN flaky f ON o.case_id = f.case_id
   WHERE o.status IN ('failed', 'error', 'flaky')
 )
@@ -106,39 +116,37 @@ FROM judged j WHERE j.failures = j.runs
 """
 
 FAILING = f"""
-WITH o AS (
-  SELECT c.case_id, c.run_id, c.commit, c.branch, c.started_at,
+WITH now_failing AS (
+  SELECT c.case_id, c.failure_fingerprint AS fingerprint
+  FROM cases c WHERE c.run_id = :latest AND c.status IN {_in(FAIL_STATUSES)}
+), o AS (
+  SELECT c.case_id, c.run_id, c.commit, c.branch, s.seq,
          c.failure_fingerprint AS fingerprint, {OUTCOME} AS outcome
   FROM cases c JOIN selected s ON c.run_id = s.run_id
-), now_failing AS (
-  SELECT case_id, fingerprint FROM o WHERE run_id = :latest AND outcome = 'fail'
+       JOIN now_failing f ON c.case_id = f.case_id
 ), on_branch AS (
-  SELECT o.case_id, o.run_id, o.commit, o.started_at, o.outcome
+  SELECT o.case_id, o.run_id, o.commit, o.seq, o.outcome
   FROM o JOIN now_failing f ON o.case_id = f.case_id
   WHERE o.branch = :branch AND o.outcome IS NOT NULL
 ), last_pass AS (
-  SELECT case_id, run_id, commit, started_at FROM (
-    SELECT case_id, run_id, commit, started_at,
-           row_number() OVER (PARTITION BY case_id ORDER BY started_at DESC, run_id DESC)
-             AS n
+  SELECT case_id, run_id, commit, seq FROM (
+    SELECT case_id, run_id, commit, seq,
+           row_number() OVER (PARTITION BY case_id ORDER BY seq DESC) AS n
     FROM on_branch WHERE outcome = 'pass'
   ) t WHERE n = 1
 ), streak AS (
-  SELECT b.case_id, b.run_id, b.commit, b.started_at,
-         row_number() OVER (PARTITION BY b.case_id ORDER BY b.started_at, b.run_id) AS n,
+  SELECT b.case_id, b.run_id, b.commit, b.seq,
+         row_number() OVER (PARTITION BY b.case_id ORDER BY b.seq) AS n,
          count(*) OVER (PARTITION BY b.case_id) AS failing_runs
   FROM on_branch b LEFT JOIN last_pass p ON b.case_id = p.case_id
-  WHERE b.outcome = 'fail'
-    AND (p.run_id IS NULL OR b.started_at > p.started_at
-         OR (b.started_at = p.started_at AND b.run_id > p.run_id))
+  WHERE b.outcome = 'fail' AND (p.run_id IS NULL OR b.seq > p.seq)
 ), since AS (
-  SELECT case_id, run_id, commit, started_at, failing_runs FROM streak WHERE n = 1
+  SELECT case_id, run_id, commit, seq, failing_runs FROM streak WHERE n = 1
 ), known AS (
   SELECT DISTINCT o.case_id
   FROM o JOIN now_failing f ON o.case_id = f.case_id AND o.fingerprint = f.fingerprint
          JOIN since s ON o.case_id = s.case_id
-  WHERE o.started_at < s.started_at
-     OR (o.started_at = s.started_at AND o.run_id < s.run_id)
+  WHERE o.seq < s.seq
 )
 SELECT f.case_id, s.run_id AS since_run_id, s.commit AS since_commit,
        p.run_id AS last_pass_run_id, p.commit AS last_pass_commit, s.failing_runs,
@@ -150,19 +158,14 @@ LEFT JOIN known k ON f.case_id = k.case_id
 """
 
 SLOW = """
-WITH d AS (
-  SELECT c.case_id, c.duration,
-         row_number() OVER (PARTITION BY c.case_id ORDER BY c.started_at DESC, c.run_id DESC)
-           AS age
-  FROM cases c JOIN selected s ON c.run_id = s.run_id
-  WHERE c.status = 'passed'
-)
-SELECT case_id, count(*) AS runs,
-       PERCENTILE(duration, 0.5) AS p50, PERCENTILE(duration, 0.95) AS p95,
-       sum(CASE WHEN age <= :recent THEN 1 ELSE 0 END) AS recent_runs,
-       PERCENTILE(CASE WHEN age <= :recent THEN duration END, 0.5) AS recent_p50,
-       PERCENTILE(CASE WHEN age > :recent THEN duration END, 0.5) AS baseline_p50
-FROM d GROUP BY case_id
+SELECT c.case_id, count(*) AS runs,
+       PERCENTILE(c.duration, 0.5) AS p50, PERCENTILE(c.duration, 0.95) AS p95,
+       sum(CASE WHEN s.recent THEN 1 ELSE 0 END) AS recent_runs,
+       PERCENTILE(CASE WHEN s.recent THEN c.duration END, 0.5) AS recent_p50,
+       PERCENTILE(CASE WHEN NOT s.recent THEN c.duration END, 0.5) AS baseline_p50
+FROM cases c JOIN selected s ON c.run_id = s.run_id
+WHERE c.status = 'passed'
+GROUP BY c.case_id
 """
 
 TESTS = f"""

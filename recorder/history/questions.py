@@ -6,7 +6,7 @@ plus the few lines here that order, cut and shape the result."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -26,6 +26,7 @@ class Options:
     infra_threshold: float = DEFAULT_INFRA_THRESHOLD
     min_flips: int = 3
     recent: int = 5
+    min_runs: int = 3
     limit: int = 50
     evidence: int = 10
 
@@ -58,7 +59,9 @@ class History:
             raise RunNotFoundError(f"{self.source} holds no runs of branch {options.branch!r}: "
                                    "pass a --branch that has runs (see 'recorder history runs')")
         infra = window.infra()
-        self.engine.select_runs([(run.run_id, run.run_id in infra) for run in window.runs])
+        recent = {run.run_id for run in window.runs[-options.recent:]}
+        self.engine.select_runs([(run.run_id, seq, run.run_id in infra, run.run_id in recent)
+                                 for seq, run in enumerate(window.runs)])
         return window
 
 
@@ -69,7 +72,7 @@ def _limited(items: list[Answer], limit: int) -> list[Answer]:
 def _when(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.replace(tzinfo=None).isoformat() + "Z"  # engines give naive UTC
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def _window_info(window: Window) -> Answer:
@@ -144,11 +147,11 @@ def failing_answer(history: History, options: Options) -> Answer:
 
 def slow_answer(history: History, options: Options) -> Answer:
     window = history.window(options)
-    rows = history.run_query(queries.SLOW, recent=options.recent)
+    rows = history.run_query(queries.SLOW)
     items = []
     for row in rows:
         runs, recent_runs = int(row["runs"]), int(row["recent_runs"])
-        enough = recent_runs >= options.recent and runs - recent_runs >= options.recent
+        enough = recent_runs >= options.min_runs and runs - recent_runs >= options.min_runs
         baseline, recent = row["baseline_p50"], row["recent_p50"]
         compared = enough and baseline is not None and baseline > 0
         items.append({
@@ -159,7 +162,8 @@ def slow_answer(history: History, options: Options) -> Answer:
             "change": round(recent / baseline - 1, 4) if compared else None,
         })
     items.sort(key=lambda i: (i["change"] is None, -(i["change"] or 0), -i["p95"], i["id"]))
-    return {"window": _window_info(window), "rules": {"recent": options.recent},
+    return {"window": _window_info(window),
+            "rules": {"recent": options.recent, "min_runs": options.min_runs},
             "slow": _limited(items, options.limit)}
 
 

@@ -55,8 +55,6 @@ class SparkEngine:
 
     def use_files(self, root: str, per_run: Sequence[str], compacted: Sequence[str]) -> None:
         """``cases`` = the given files below ``root``'s two case roots."""
-        from pyspark.sql import functions
-
         frames = []
         for top, files in ((CASES_ROOT, per_run), (COMPACTED_ROOT, compacted)):
             if files:
@@ -65,17 +63,15 @@ class SparkEngine:
         cases = frames[0]
         for frame in frames[1:]:
             cases = cases.unionByName(frame)
-        # Naive UTC start times, as DuckDB gives them (see recorder.history.duck).
-        cases = cases.withColumn("started_at",
-                                 functions.col("started_at").cast("timestamp_ntz"))
         cases.createOrReplaceTempView("cases")
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         rows = self.spark.sql(sql, args=dict(params or {})).collect()
         return [row.asDict() for row in rows]
 
-    def select_runs(self, runs: Sequence[tuple[str, bool]]) -> None:
-        frame = self.spark.createDataFrame(list(runs), "run_id string, infra boolean")
+    def select_runs(self, runs: Sequence[tuple[str, int, bool, bool]]) -> None:
+        frame = self.spark.createDataFrame(
+            list(runs), "run_id string, seq int, infra boolean, recent boolean")
         frame.createOrReplaceTempView("selected")
 
 

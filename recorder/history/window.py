@@ -4,7 +4,7 @@ and which of them are infrastructure failures. Pure: run summaries in, run ids o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -12,6 +12,7 @@ import attrs
 from recorder.history.queries import FAIL_STATUSES, PASS_STATUSES
 
 DEFAULT_INFRA_THRESHOLD = 0.5
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @attrs.frozen
@@ -45,7 +46,9 @@ class RunSummary:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], statuses: Iterable[str]) -> RunSummary:
-        return cls(run_id=str(row["run_id"]), started_at=row["started_at"],
+        micros = row["started_us"]
+        started = None if micros is None else EPOCH + timedelta(microseconds=int(micros))
+        return cls(run_id=str(row["run_id"]), started_at=started,
                    branch=row["branch"], commit=row["commit"], ci_url=row["ci_url"],
                    status=row["status"], duration=row["duration"],
                    counts={s: int(row[s] or 0) for s in statuses} | {"total": int(row["total"])})

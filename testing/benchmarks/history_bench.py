@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -260,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         meta["generate_s"] = float(marker.read_text())
     meta["files_per_run"] = size_of(root, "cases")
+    # A reused work directory starts again from per-run files only (this is the
+    # benchmark's own generated data; compact itself never deletes anything).
+    shutil.rmtree(root / "cases-compacted", ignore_errors=True)
     layouts: dict[str, Any] = {}
     print("local, one file per run:", flush=True)
     layouts["local, per run"] = {"commands": time_commands(str(root), workdir, args.rounds,

@@ -82,8 +82,11 @@ def check_slow(ask: Ask) -> None:
     assert stable["change"] == 0.0 and stable["p50"] == 0.01
     # broken never passed: no durations to compare
     assert tid("broken") not in [item["id"] for item in answer["slow"]]
-    narrow = ask("slow", "--recent", "6")
-    assert narrow["slow"][0]["id"] != tid("slow") or narrow["slow"][0]["change"] is None
+    # recent = the last 5 runs (r06-r10), where slow passed 4 times (r07 errored)
+    strict = ask("slow", "--min-runs", "5", "--limit", "0")["slow"]
+    assert next(i for i in strict if i["id"] == tid("slow"))["change"] is None
+    wider = ask("slow", "--recent", "6", "--min-runs", "5", "--limit", "0")["slow"]
+    assert wider[0]["id"] == tid("slow") and wider[0]["change"] == 4.0
 
 
 def check_tests(ask: Ask) -> None:
