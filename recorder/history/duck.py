@@ -17,6 +17,7 @@ from recorder.history.location import S3Settings
 from recorder.history.queries import DUCKDB, Dialect
 from recorder.history.rows import COLUMNS, Row
 
+
 def import_duckdb() -> Any:
     try:
         import duckdb

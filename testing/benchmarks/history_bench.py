@@ -149,8 +149,16 @@ def size_of(root: Path, top: str) -> tuple[int, float]:
 
 
 def start_seaweed(workdir: Path) -> tuple[Any, Any, Any]:
-    from upload_support import BUCKET, LOOPBACK, Seaweed, wait_until_ready, weed_command
-    from upload_support import ADMIN, READER, write_identities
+    from upload_support import (
+        ADMIN,
+        BUCKET,
+        LOOPBACK,
+        READER,
+        Seaweed,
+        wait_until_ready,
+        weed_command,
+        write_identities,
+    )
 
     data = workdir / "seaweed"
     data.mkdir(exist_ok=True)
