@@ -53,8 +53,11 @@ def connect(s3: S3Settings | None = None) -> Any:
     con = duckdb.connect(config={"autoinstall_known_extensions": False,
                                  "autoload_known_extensions": False})
     con.execute("SET TimeZone = 'UTC'")
+    # Every question reads the files twice (the runs, then the question): keep footers.
+    con.execute("SET parquet_metadata_cache = true")
     if s3 is not None:
         con.execute(f"LOAD {_literal(str(httpfs_path(duckdb)))}")
+        con.execute("SET enable_http_metadata_cache = true")
         options = [f"KEY_ID {_literal(s3.key_id)}", f"SECRET {_literal(s3.secret)}",
                    f"REGION {_literal(s3.region)}"]
         if s3.session_token:

@@ -7,7 +7,6 @@ and read by DuckDB's httpfs with the same credentials."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -141,8 +140,7 @@ def s3_settings(location: Location) -> S3Settings:
     frozen = credentials.get_frozen_credentials()
     endpoint = urlsplit(str(client.meta.endpoint_url))
     host = endpoint.netloc.rsplit("@", 1)[-1]
-    aws = host.endswith("amazonaws.com") and not location.endpoint_url \
-        and not os.environ.get("AWS_ENDPOINT_URL") and not os.environ.get("AWS_ENDPOINT_URL_S3")
+    aws = host.endswith(".amazonaws.com")  # DuckDB's default endpoint; others need ENDPOINT
     return S3Settings(
         key_id=frozen.access_key, secret=frozen.secret_key, session_token=frozen.token,
         region=client.meta.region_name or "us-east-1",

@@ -13,8 +13,6 @@ import re
 
 import attrs
 
-from recorder.history.rows import Row
-
 PASS_STATUSES = ("passed", "flaky", "xfailed", "xpassed")
 FAIL_STATUSES = ("failed", "error")
 STATUSES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "flaky",
@@ -179,5 +177,4 @@ FROM cases c JOIN selected s ON c.run_id = s.run_id
 GROUP BY c.case_id
 """
 
-__all__ = ["DUCKDB", "FAILING", "FLAKY", "RUNS", "SLOW", "SPARK", "TESTS", "Dialect", "Row",
-           "render"]
+__all__ = ["DUCKDB", "FAILING", "FLAKY", "RUNS", "SLOW", "SPARK", "TESTS", "Dialect", "render"]

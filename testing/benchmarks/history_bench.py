@@ -206,7 +206,8 @@ def render(results: dict[str, Any]) -> str:
         "",
         "Each command is its own `recorder history COMMAND --from LOCATION --json` process "
         "(Python start, DuckDB, listing, query, JSON), over all runs; "
-        f"{meta['rounds']} rounds, wall min (median), CPU median, peak RSS max.",
+        f"{meta['rounds']} rounds ({meta.get('s3_per_run_rounds', 0)} on S3 before compact), "
+        "wall min (median), CPU median, peak RSS max.",
         "",
         "| command | " + " | ".join(results["layouts"]) + " |",
         "|---|" + "---|" * len(results["layouts"]),
@@ -241,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--no-s3", action="store_true")
+    parser.add_argument("--s3-per-run-rounds", type=int, default=1,
+                        help="rounds on S3 before compact (the slow case; default 1)")
     parser.add_argument("--markdown", type=Path, help="write the section here")
     args = parser.parse_args(argv)
     import duckdb
@@ -255,6 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     env = clean_env()
     meta: dict[str, Any] = {
         "runs": args.runs, "cases": args.cases, "rounds": args.rounds,
+        "s3_per_run_rounds": 0 if args.no_s3 else args.s3_per_run_rounds,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
                                  capture_output=True, text=True).stdout.strip(),
@@ -290,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
             s3_env = {**env, **server.env()}
             extra = ["--endpoint-url", server.endpoint]
             location = f"s3://{server.bucket}/{prefix}"
+            print("loopback S3, one file per run:", flush=True)
+            layouts["loopback S3, per run"] = {"commands": time_commands(
+                location, workdir, args.s3_per_run_rounds, env=s3_env, extra=extra)}
             print("loopback S3, compacted (S3 to S3):", flush=True)
             s3_compact = compact_timed(location, workdir, s3_env, extra)
             layouts["loopback S3, after compact"] = {"compact": s3_compact, "commands":

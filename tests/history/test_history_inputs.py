@@ -79,3 +79,23 @@ def test_neither_import_recorder_nor_the_plugin_nor_the_cli_parser_loads_duckdb(
             "loaded = [m for m in ('duckdb', 'pyspark', 'boto3') if m in sys.modules]\n"
             "assert not loaded, loaded\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_every_history_question_has_help_and_is_in_the_readme() -> None:
+    import argparse
+
+    from recorder.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    top = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    history = top.choices["history"]
+    questions = next(a for a in history._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(questions.choices) == {"flaky", "failing", "slow", "tests", "runs", "compact"}
+    for name, parser in questions.choices.items():
+        assert parser.description, name
+        for action in parser._actions:
+            assert action.dest == "help" or action.help, (name, action.option_strings)
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert option in readme, (name, option)
+        assert f"**{name}**" in readme or f"`{name}`" in readme, name
