@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "and compact them into day files. Needs the 'history' extra.",
     )
     commands = parser.add_subparsers(dest="history_command", metavar="QUESTION",
-                                     required=True)
+                                     required=True,
+                                     help="flaky, failing, slow, tests, runs, or compact")
     for name, (summary, description) in QUESTIONS.items():
         question = commands.add_parser(name, help=summary, description=description)
         _add_source(question)

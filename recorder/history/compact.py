@@ -68,7 +68,9 @@ def _copy(con: Any, sources: list[str], location: Location, target: str) -> None
                               "needs credentials allowed s3:PutObject on the bucket") from error
         return
     final = Path(location.url(target))
-    temporary = final.with_name(f".{final.name}.tmp")
+    # Per process: two compactions at once each write their own, then rename the same
+    # content into place.
+    temporary = final.with_name(f".{final.name}.{os.getpid()}.tmp")
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         con.execute(f"COPY ({select}) TO {_literal(str(temporary))} (FORMAT parquet)")

@@ -106,9 +106,9 @@ def s3_bucket(location: Location) -> Any:
     return Bucket(client, str(location.bucket), RetryPolicy(retries=2, wait=0.2))
 
 
-def s3_layout_files(location: Location) -> list[str]:
+def s3_layout_files(location: Location, bucket: Any = None) -> list[str]:
     """Every Parquet key below the two case roots, relative to the prefix."""
-    bucket = s3_bucket(location)
+    bucket = bucket or s3_bucket(location)
     found: list[str] = []
     strip = len(location.prefix) + 1 if location.prefix else 0
     for top in (CASES_ROOT, COMPACTED_ROOT):
@@ -128,11 +128,11 @@ def s3_layout_files(location: Location) -> list[str]:
     return sorted(found)
 
 
-def s3_settings(location: Location) -> S3Settings:
+def s3_settings(location: Location, bucket: Any = None) -> S3Settings:
     """Credentials from boto3's chain, and the endpoint boto3 would use."""
     import boto3
 
-    client = s3_bucket(location).client  # checks that the chain yields credentials
+    client = (bucket or s3_bucket(location)).client  # checks that the chain has credentials
     credentials = boto3.Session().get_credentials()
     if credentials is None:
         raise NoCredentialsError("no AWS credentials found: set AWS_ACCESS_KEY_ID and "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 from recorder.errors import RunNotFoundError, UsageError
 from recorder.history.duck import DuckEngine
@@ -14,6 +15,7 @@ from recorder.history.location import (
     Location,
     local_documents,
     local_layout_files,
+    s3_bucket,
     s3_layout_files,
     s3_settings,
 )
@@ -21,8 +23,8 @@ from recorder.history.questions import History
 from recorder.history.rows import Row, case_rows
 
 
-def layout_days(location: Location) -> dict[tuple[str, str], Day]:
-    paths = (s3_layout_files(location) if location.is_s3
+def layout_days(location: Location, bucket: Any = None) -> dict[tuple[str, str], Day]:
+    paths = (s3_layout_files(location, bucket) if location.is_s3
              else local_layout_files(location.root))  # type: ignore[arg-type]
     return group_days(paths)
 
@@ -38,14 +40,16 @@ def one_project(projects: set[str], wanted: str | None, source: str) -> str | No
 def open_history(location: Location, *, project: str | None = None,
                  since: date | None = None) -> History:
     """A :class:`History` over ``location`` for one project, from ``since`` on."""
-    days = layout_days(location)
+    bucket = s3_bucket(location) if location.is_s3 else None
+    days = layout_days(location, bucket)
     if days or location.is_s3:
         chosen = one_project({name for name, _ in days}, project, location.text)
         urls = [location.url(path) for day in select_days(days, project=chosen, since=since)
                 for path in day.files()]
         if not urls:
             raise RunNotFoundError(_empty(location, project, since))
-        engine = DuckEngine.over_files(urls, s3_settings(location) if location.is_s3 else None)
+        s3 = s3_settings(location, bucket) if location.is_s3 else None
+        engine = DuckEngine.over_files(urls, s3)
         return History(engine, location.text)
     rows = list(_document_rows(location))
     chosen = one_project({str(row["project"]) for row in rows}, project, location.text)

@@ -139,3 +139,29 @@ def test_a_read_only_identity_can_ask_but_not_compact(
     assert err.startswith("Error: cannot write s3://") and "s3:PutObject" in err
     assert len(err.strip().splitlines()) == 1
     assert listing(seaweed, prefix) == before
+
+
+def test_uploading_again_finds_its_own_case_rows_and_no_cases_skips_them(
+        seaweed: Seaweed, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _env(monkeypatch, seaweed)
+    prefix = f"again-{uuid.uuid4().hex[:8]}"
+    first, second = golden_runs()[:2]
+    paths = []
+    for document in (first, second):
+        path = tmp_path / f"{document['run_id']}.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        paths.append(path)
+    args = ["--bucket", BUCKET, "--prefix", prefix, "--endpoint-url", seaweed.endpoint,
+            "--json", "-q"]
+    assert main(["upload", str(paths[0]), *args]) == 0
+    stored = json.loads(capsys.readouterr().out)["cases"]
+    assert (stored["rows"], stored["already_uploaded"]) == (8, False)
+    assert stored["key"] == f"{prefix}/cases/project=shop/date=2026-11-02/r00.parquet"
+    assert main(["upload", str(paths[0]), *args]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["already_uploaded"] and again["cases"]["already_uploaded"]
+    assert main(["upload", str(paths[1]), "--no-cases", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["cases"] is None
+    parquet = [key for key in listing(seaweed, prefix) if key.endswith(".parquet")]
+    assert parquet == [stored["key"]]
