@@ -220,9 +220,11 @@ def render(results: dict[str, Any]) -> str:
             cells.append(f"{r['wall_min']:.2f} s ({r['wall_median']:.2f}), CPU "
                          f"{r['cpu_median']:.2f} s, {r['rss_max_mb']:.0f} MB")
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
-    compacts = [f"{label}: {layout['compact']['wall']:.1f} s, {layout['compact']['rss_mb']:.0f} MB"
+    compacts = [f"{label.split(',')[0]} {layout['compact']['wall']:.1f} s, "
+                f"{layout['compact']['rss_mb']:.0f} MB"
                 for label, layout in results["layouts"].items() if layout.get("compact")]
-    lines += ["", "`compact`: " + "; ".join(compacts), "", "Targets:", ""]
+    lines += ["", "`compact` (every per-run file into day files): " + "; ".join(compacts),
+              "", "Targets:", ""]
     for label, limit in (("local, after compact", 2.0), ("loopback S3, after compact", 5.0)):
         layout = results["layouts"].get(label)
         if not layout:
