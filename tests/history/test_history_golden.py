@@ -75,3 +75,12 @@ def test_terminal_tables_fit_80_columns_and_markdown_is_a_table(
     markdown = render_markdown(command, answer)
     rows = [line for line in markdown.splitlines() if line.startswith("| ")]
     assert len(rows) == 2 + len(answer[key]) and name in markdown
+
+
+def test_the_readme_example_is_what_failing_prints(golden_layout: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["history", "failing", "--from", str(golden_layout), "--branch", "main",
+                 "--markdown"]) == 0
+    assert capsys.readouterr().out.strip() in readme
