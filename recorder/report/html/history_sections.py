@@ -93,7 +93,7 @@ def failing_table(history: HistoryView) -> str:
 
 
 def slow_table(history: HistoryView) -> str:
-    items = [i for i in history.slow.get("slow", []) if i.get("change") is not None]
+    items = [i for i in history.slow.get("slow", []) if (i.get("change") or 0) > 0]
     if not items:
         return "<h3>Slow regressions</h3><p>No test got slower.</p>"
     rows = [[f"<code>{text(i['id'])}</code>", str(i["runs"]), seconds(i.get("p50")),
