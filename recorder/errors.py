@@ -145,6 +145,6 @@ class MissingUploadExtraError(UploadError):
 
 
 class MissingReportExtraError(RecorderError):
-    """bokeh, the report's charting library, is not installed: ``pip install 'recorder[report]'``."""
+    """bokeh, the report's charting library, is missing: ``pip install 'recorder[report]'``."""
 
     exit_code = 18

@@ -78,7 +78,8 @@ def failing_table(history: HistoryView) -> str:
     for i in items:
         since = f"<code>{text(i['since_run_id'])}</code> @ {short(i.get('since_commit'))}"
         if i.get("last_pass_run_id"):
-            last = f"<code>{text(i['last_pass_run_id'])}</code> @ {short(i.get('last_pass_commit'))}"
+            last = (f"<code>{text(i['last_pass_run_id'])}</code> @ "
+                    f"{short(i.get('last_pass_commit'))}")
             commits = (f"<code>{short(i.get('last_pass_commit'))}..{short(i.get('since_commit'))}"
                        "</code>")
         else:

@@ -121,7 +121,8 @@ def test_the_embedded_data_lists_every_case_and_places_attempts_on_worker_lanes(
     assert cases["a"] == ["", anchor("a.py::t2"), anchor("a.py::t3")]
     timeline = data["timeline"]
     assert timeline["workers"] == ["gw0", "gw1"]
-    assert [(timeline["workers"][w], c) for w, c in zip(timeline["w"], timeline["c"])] == [
+    lanes = zip(timeline["w"], timeline["c"], strict=True)
+    assert [(timeline["workers"][w], c) for w, c in lanes] == [
         ("gw1", 0), ("gw0", 1), ("gw0", 2), ("gw1", 2)]
 
 
