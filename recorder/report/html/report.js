@@ -25,6 +25,9 @@
 
   /* -- the case list ---------------------------------------------------------------- */
   var cases = data.cases;
+  cases.id = cases.n.map(function (name, i) {
+    return cases.sx[i] >= 0 ? cases.suites[cases.sx[i]] + "::" + name : name;
+  });
   var names = cases.statuses;
   var lowered = null;
   var page = 0;
