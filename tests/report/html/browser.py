@@ -13,7 +13,11 @@ from typing import Any
 
 import attrs
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Debian's chromium first (.ci/run installs it); a Chrome already on the machine (GitHub's
+#: runners) does as well.
+CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome",
+                                    "google-chrome-stable") if (found := shutil.which(name))),
+                "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          # nothing may resolve or connect anywhere, loopback included
