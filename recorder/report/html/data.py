@@ -4,10 +4,9 @@ case (for the filtered, paged case list), every attempt placed on its worker's l
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
-
-import orjson
 
 from recorder.document import Document
 from recorder.document.status import CASE_STATUSES, FAILING
@@ -115,5 +114,6 @@ def page_data(document: Document, history: HistoryView | None) -> bytes:
     data: dict[str, Any] = {"cases": case_rows(document), "timeline": timeline(document)}
     if history is not None:
         data["history"] = history_series(history)
-    encoded = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-    return encoded.replace(b"<", b"\\u003c")
+    encoded = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                         allow_nan=False)
+    return encoded.replace("<", "\\u003c").encode("utf-8")
