@@ -5,16 +5,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT, DEFAULT_REPORT
 from recorder.document import Document
-from recorder.document.reader import load_document
 from recorder.errors import UsageError
-from recorder.export.atomic import write_atomically
-from recorder.export.run_json import fold_run
-from recorder.report.html import HistoryView, render_report
-from recorder.report.progress import progress_reporter
+
+if TYPE_CHECKING:
+    from recorder.report.html import HistoryView
 
 #: The answers of ``recorder history`` the report shows.
 QUESTIONS = ("runs", "flaky", "failing", "slow", "tests")
@@ -50,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.export.atomic import write_atomically
+    from recorder.report.html import render_report
+
     if (args.project or args.branch) and not args.history:
         raise UsageError("--project and --branch choose runs of --history LOCATION: give "
                          "--history too, or drop them")
@@ -66,11 +67,15 @@ def run(args: argparse.Namespace) -> int:
 def load_history(location: str, project: str | None, branch: str | None) -> HistoryView:
     """The answers ``recorder history`` gives for ``location`` (the report's one
     connection to :mod:`recorder.history`), with each listed test's outcome per run."""
+    from recorder.report.html import HistoryView
+
     try:
         locations = importlib.import_module("recorder.history.location")
         questions = importlib.import_module("recorder.history.questions")
         reader = importlib.import_module("recorder.history.reader")
     except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("recorder.history"):
+            raise
         raise UsageError(f"--history {location}: this recorder has no history reader "
                          "(recorder.history); install one that has 'recorder history'") from error
     history = reader.open_history(locations.parse_location(location), project=project)
@@ -100,6 +105,10 @@ def _outcomes(history: Any, test_ids: list[str]) -> dict[str, list[dict[str, Any
 
 
 def _load(args: argparse.Namespace) -> Document:
+    from recorder.document.reader import load_document
+    from recorder.export.run_json import fold_run
+    from recorder.report.progress import progress_reporter
+
     if args.json and args.db:
         raise UsageError("give either --json FILE or --db PATH, not both")
     if args.json:
