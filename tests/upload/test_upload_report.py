@@ -14,7 +14,14 @@ from upload_support import BUCKET, Seaweed, upload_args
 from recorder.cli import main
 from recorder.document.reader import load_document
 from recorder.report.html import render_report
+from recorder.upload.report import report_key
 from tests.support import assert_one_error_line
+
+
+def test_report_key_is_the_documents_folder_with_report_html() -> None:
+    assert report_key("p/project=x/date=2026-11-24/run_id=r/test-run-results.json") == \
+        "p/project=x/date=2026-11-24/run_id=r/report.html"
+    assert report_key("test-run-results.json.gz") == "report.html"
 
 
 def write_report(document: Path, out: Path) -> Path:
