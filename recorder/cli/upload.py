@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from recorder.cli.defaults import DEFAULT_OUT
-from recorder.upload.document import UploadResult, upload_document
 from recorder.upload.layout import DOCUMENT_NAME
-from recorder.upload.report import read_report, report_key, upload_report
-from recorder.upload.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from recorder.upload.document import UploadResult
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,6 +62,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.upload.document import upload_document
+    from recorder.upload.report import read_report, report_key, upload_report
+    from recorder.upload.retry import RetryPolicy
+
     report = read_report(args.report) if args.report else None
     result = upload_document(
         args.file, args.bucket, prefix=args.prefix, key=args.key,
