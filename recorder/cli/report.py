@@ -7,8 +7,8 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT, DEFAULT_REPORT
-from recorder.document import Document
+from recorder.cli.defaults import DEFAULT_REPORT
+from recorder.cli.run_source import add_run_source_arguments, load_run
 from recorder.errors import UsageError
 
 if TYPE_CHECKING:
@@ -28,13 +28,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "flaky, failing and slow tests over the uploaded runs. The file needs no network: "
         "everything is inline.",
     )
-    source = parser.add_argument_group("which run (give --json or --db)")
-    source.add_argument("--json", metavar="FILE",
-                        help=f"an exported run document (e.g. {DEFAULT_OUT})")
-    source.add_argument("--db", metavar="PATH",
-                        help=f"an event database written by --recorder-db (e.g. {DEFAULT_DB})")
-    source.add_argument("--run-id", metavar="ID",
-                        help="with --db: which run (default: the latest run in the database)")
+    add_run_source_arguments(parser)
     parser.add_argument("--history", metavar="LOCATION",
                         help="add the history read from the uploaded runs: a folder or "
                         "s3://BUCKET/PREFIX, as for 'recorder history --from'")
@@ -54,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if (args.project or args.branch) and not args.history:
         raise UsageError("--project and --branch choose runs of --history LOCATION: give "
                          "--history too, or drop them")
-    document = _load(args)
+    document = load_run(args, purpose="report")
     history = None
     if args.history:
         history = load_history(args.history, args.project or document.get("project"),
@@ -102,22 +96,3 @@ def _outcomes(history: Any, test_ids: list[str]) -> dict[str, list[dict[str, Any
         outcomes.setdefault(row["case_id"], []).append(
             {"run_id": row["run_id"], "status": row["status"], "duration": row["duration"]})
     return outcomes
-
-
-def _load(args: argparse.Namespace) -> Document:
-    from recorder.document.reader import load_document
-    from recorder.export.run_json import fold_run
-    from recorder.report.progress import progress_reporter
-
-    if args.json and args.db:
-        raise UsageError("give either --json FILE or --db PATH, not both")
-    if args.json:
-        if args.run_id:
-            raise UsageError("--run-id picks a run in --db PATH; an exported --json "
-                             "document holds one run already")
-        return load_document(args.json)
-    if args.db:
-        with progress_reporter("Folding events") as progress:
-            return fold_run(args.db, args.run_id, allow_gaps=True, progress=progress)
-    raise UsageError(f"say which run to report: --json FILE (an exported document, e.g. "
-                     f"{DEFAULT_OUT}) or --db PATH (e.g. {DEFAULT_DB})")
