@@ -8,6 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# PySpark imports numpy. Import it at collection, before any in-process pytester run:
+# those remove the modules first imported during the run, and numpy's C extension
+# cannot be loaded a second time in one process.
+import numpy  # noqa: F401
 import pytest
 from golden_checks import EXPECTED_FAILING_MAIN, EXPECTED_FLAKY, failing_summary, flaky_summary
 
