@@ -24,6 +24,7 @@ from recorder.errors import (
     UploadError,
     UsageError,
 )
+from recorder.redaction import redact_text
 from recorder.upload.payload import Payload, b64
 from recorder.upload.retry import RetryPolicy, error_code, http_status, is_transient
 
@@ -223,4 +224,4 @@ def _describe(error: Exception) -> str:
     response = getattr(error, "response", None)
     if isinstance(response, dict):
         return f"{error_code(error)}, HTTP {http_status(error)}"
-    return f"{type(error).__name__}: {error}"
+    return redact_text(f"{type(error).__name__}: {error}")  # botocore quotes the URL
