@@ -42,7 +42,13 @@ from recorder.errors import (
 )
 from recorder.events import codec
 from recorder.events.model import StoredEvent
-from recorder.store.journal import JournalRow, JournalWriter, ingest_journal, pending_journals
+from recorder.store.journal import (
+    JournalRow,
+    JournalWriter,
+    ingest_journal,
+    journal_dir,
+    pending_journals,
+)
 from recorder.store.source import RunInfo
 
 STORE_VERSION = 1
@@ -346,6 +352,15 @@ class EventStore:
             yield from self.db.query(sql, params or [])
         except sqlite3.DatabaseError as error:
             raise _corrupt(self.path, error) from error
+
+
+def store_files(path: str | Path) -> tuple[Path, ...]:
+    """Every file and folder that makes up the event store at ``path``: the database,
+    SQLite's companions (``-wal``, ``-shm``, ``-journal``) and the journal folder."""
+    path = Path(path)
+    return (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm",
+                                                                       "-journal")),
+            journal_dir(path))
 
 
 def decode_row(row: Row, path: Path | str = "database") -> StoredEvent:

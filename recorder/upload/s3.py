@@ -56,7 +56,7 @@ def _import_boto3() -> Any:
 def make_client(*, endpoint_url: str | None = None, region: str | None = None,
                 profile: str | None = None, timeout: float = 60.0) -> Any:
     """An S3 client from boto3's credential chain, with botocore's retries off."""
-    if not timeout > 0:
+    if not 0 < timeout < float("inf"):
         raise UsageError(f"timeout {timeout} must be more than 0 seconds: pass --timeout 1 or more")
     boto3 = _import_boto3()
     import botocore.config
