@@ -178,7 +178,12 @@ def render_environment(started: RunStarted | None) -> Document:
     }
 
 
-def render_interruption(finished: RunFinished | None) -> Document:
+def render_interruption(finished: RunFinished | None, live_sources: Iterable[str] = ()
+                        ) -> Document:
+    live = ", ".join(live_sources)
+    if finished is None and live:
+        return {"reason": f"still running: no end recorded yet, and the recording of {live} "
+                "was alive when this was read"}
     if finished is None:
         return {"reason": "the run stopped without recording its end (killed or crashed)"}
     return {"reason": finished.reason or "interrupted"}

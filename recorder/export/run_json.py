@@ -63,7 +63,8 @@ def fold_source(source: EventSource, run_id: str | None = None, *,
     """Fold every event of ``run_id`` (default: the latest run) read from ``source``."""
     run_id = source.resolve_run_id(run_id)
     total = source.count(run_id) if progress else 0
-    projection = RunProjection()
+    live = source.live_sources(run_id) if isinstance(source, EventStore) else ()
+    projection = RunProjection(live_sources=live)
     apply = projection.apply
     done = 0
     for done, stored in enumerate(source.iter_events(run_id), start=1):

@@ -47,7 +47,9 @@ from recorder.store.journal import (
     JournalWriter,
     ingest_journal,
     journal_dir,
+    live_sources,
     pending_journals,
+    read_journal,
 )
 from recorder.store.source import RunInfo
 
@@ -155,17 +157,38 @@ class EventStore:
                 f"{path} holds no runs recorded yet (its creation was cut short before "
                 f"any event was written): record a run with --recorder-db {path}"
             )
+        read_only = False
         try:
             connection = _connect(path)
         except sqlite3.Error as error:
-            raise _corrupt(path, error) from error
+            if _folder_writable(path):
+                raise _corrupt(path, error) from error
+            connection, read_only = _connect_read_only(path), True
         store = cls(path, connection)
         try:
-            store.ingest_journals()
+            if read_only:
+                store._refuse_unmerged_journals()
+            else:
+                store.ingest_journals()
         except BaseException:
             store.close()
             raise
         return store
+
+    def _refuse_unmerged_journals(self) -> None:
+        """A read-only store cannot take its journals in: it is readable only if every
+        journaled event is in the table already (otherwise the fold would miss some)."""
+        for path in pending_journals(self.path):
+            rows = read_journal(path)
+            missing = [row for row in rows if not self._connection.execute(
+                "SELECT 1 FROM events WHERE event_id = ?", (row[0],)).fetchone()]
+            if missing:
+                raise OutputError(
+                    f"{self.path} is in a read-only folder and its journal {path} holds "
+                    f"{len(missing)} event(s) not yet in it: copy the database with its "
+                    f"{journal_dir(self.path).name} folder to a writable place and read "
+                    "the copy"
+                )
 
     def __enter__(self) -> EventStore:
         return self
@@ -203,6 +226,10 @@ class EventStore:
         journal = JournalWriter(self.path, source, run_id)
         self._journals.append(journal)
         return journal
+
+    def live_sources(self, run_id: str) -> list[str]:
+        """The sources of ``run_id`` still being recorded by a live process."""
+        return live_sources(self.path, run_id)
 
     def ingest_journals(self) -> int:
         """Move every journal's events into the table; delete the finished journals.
@@ -418,8 +445,7 @@ def _inspect(path: Path) -> _Kind:
     """What ``path`` holds, decided read-only: our store, an empty SQLite file (no
     table at all), or something else. Newer stores and non-SQLite files are refused."""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                     timeout=lock_timeout())
+        connection = sqlite3.connect(_read_only_uri(path), uri=True, timeout=lock_timeout())
     except sqlite3.Error as error:
         raise _corrupt(path, error) from error
     try:
@@ -447,6 +473,35 @@ def _foreign(path: Path) -> InvalidInputError:
         f"{path} is a SQLite database but holds no recorder events table (it was left "
         "unchanged): pass the file written by --recorder-db, or choose a new path"
     )
+
+
+def _folder_writable(path: Path) -> bool:
+    return os.access(path.resolve().parent, os.W_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """How to open ``path`` without writing. In WAL mode even a reader must create the
+    ``-shm`` file; where its folder is read-only (a read-only mount, an unpacked
+    artifact) and no ``-wal`` file exists, nothing can be writing it, so it is opened
+    as immutable."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not _folder_writable(path) and not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """``path`` opened read-only (its folder is not writable), or a one-line error."""
+    try:
+        connection = sqlite3.connect(_read_only_uri(path), uri=True, timeout=lock_timeout(),
+                                     isolation_level=None, check_same_thread=False)
+        connection.execute("SELECT count(*) FROM events").fetchone()
+    except sqlite3.Error as error:
+        raise CorruptDatabaseError(
+            f"{path} is in a read-only folder and cannot be read there ({error}): copy "
+            "it (with its -wal and -shm files, if any) to a writable place and read the copy"
+        ) from error
+    return connection
 
 
 def lock_timeout() -> float:
