@@ -179,8 +179,18 @@ def _create_locked(path: Path) -> int:
     return fd
 
 
+#: Longer source names are cut in journal file names (a file name holds 255 bytes).
+_NAME_CHARS = 32
+
+
 def _safe(source: str) -> str:
-    return "".join(c if c.isalnum() or c in "_" else "_" for c in source)
+    """``source`` as the readable start of a file name: ASCII letters, digits and ``_``,
+    cut (with a hash of the whole name) when long."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in source)
+    if len(safe) <= _NAME_CHARS:
+        return safe
+    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=4)
+    return f"{safe[:_NAME_CHARS]}_{digest.hexdigest()}"
 
 
 def _run_key(run_id: str) -> str:
