@@ -57,7 +57,7 @@ hostile_texts = st.one_of(
     st.text(hostile_characters, max_size=40),
     st.text(hostile_characters, max_size=40),
     st.builds(lambda char, count: char * count, hostile_characters,
-              st.integers(1_000, 8_000)),  # a very long one, now and then
+              st.integers(1_000, 4_000)),  # a very long one, now and then
 )
 
 FAILURE = Failure(type="E", message="m", traceback="tb")
