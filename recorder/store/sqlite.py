@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import stat
 import threading
 import time
 import uuid
@@ -115,6 +116,7 @@ class EventStore:
         while creating it leaves no half-made file. An existing file is checked,
         without writing to it, to be ours (or empty) before anything is written."""
         path = Path(path)
+        refuse_special_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists():
@@ -144,6 +146,7 @@ class EventStore:
     def open_existing(cls, path: str | Path) -> EventStore:
         """Open an existing event log for reading; refuse missing or foreign files."""
         path = Path(path)
+        refuse_special_file(path)
         if not path.is_file():
             raise InputNotFoundError(
                 f"event database {path} does not exist: run the tests with "
@@ -473,6 +476,19 @@ def _foreign(path: Path) -> InvalidInputError:
         f"{path} is a SQLite database but holds no recorder events table (it was left "
         "unchanged): pass the file written by --recorder-db, or choose a new path"
     )
+
+
+def refuse_special_file(path: Path) -> None:
+    """SQLite would block forever opening a FIFO, and cannot use a directory or a
+    device: refuse them (symlinks followed) before it tries."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing (created later) or unreadable (reported when opened)
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
+        raise UsageError(f"{path} is {kind}, not an event database: pass the path of a "
+                         "database file (or of a new one)")
 
 
 def _folder_writable(path: Path) -> bool:

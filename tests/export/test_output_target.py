@@ -104,3 +104,20 @@ def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+
+
+def test_a_fifo_or_directory_as_the_database_is_refused_not_waited_on(
+        tmp_path: Path, db: Path, pytester: pytest.Pytester) -> None:
+    """Regression (issue 12): the same rules for every command that writes a file:
+    SQLite blocked forever opening a FIFO given as --recorder-db, --into or --db."""
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    for args in (["merge", "--into", str(fifo), str(db)], ["merge", "--into", str(tmp_path),
+                                                           str(db)],
+                 ["export", "--db", str(fifo)], ["verify", "--db", str(fifo)]):
+        assert_one_line_error(run_cli(*args), 2, "not an event database")
+    pytester.makepyfile("def test_ok(): pass")
+    result = pytester.runpytest_subprocess(f"--recorder-db={fifo}", timeout=60)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "is a FIFO, device or socket, not an event database" in result.stderr.str()
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
