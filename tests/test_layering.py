@@ -137,7 +137,7 @@ def test_the_markdown_summary_needs_no_rich() -> None:
 
 @pytest.mark.parametrize("module", ["recorder.report.selection", "recorder.document.status",
                                     "recorder.events.nodeid", "recorder.export.ctrf",
-                                    "recorder.export.junit_xml"])
+                                    "recorder.export.junit_xml", "recorder.report.html"])
 def test_pure_helpers_load_no_io_library(module: str) -> None:
     assert loaded(module, IO_MODULES) == []
 

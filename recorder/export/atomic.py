@@ -38,8 +38,9 @@ def check_output(path: str | Path, protected: Iterable[str | Path] = ()) -> Path
         raise _cannot_write(path, error) from error
     for guarded in protected:
         if _is_within(target, found, Path(guarded)):
-            raise OutputError(f"--out {path} is part of the event store it is exported "
-                              f"from ({guarded}) and would be destroyed: pass another --out")
+            raise OutputError(f"--out {path} would overwrite {guarded}, an input of this "
+                              "command (the event store, or the document read): pass "
+                              "another --out")
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise OutputError(f"--out {path} is a directory: pass a file name, e.g. "
                           f"{path / 'test-run-results.json'}")

@@ -45,8 +45,9 @@ from recorder.errors import (
     UsageError,
 )
 from recorder.events.model import RunStarted
+from recorder.store.connection import refuse_special_file
 from recorder.store.journal import JournalRow
-from recorder.store.sqlite import EventStore, Row, decode_row, refuse_special_file
+from recorder.store.sqlite import EventStore, Row, decode_row
 
 _EVENT_NAMESPACE = uuid.UUID("7d1f4c1e-5b8a-4f3e-9c2d-6a0b8e9f1d23")
 

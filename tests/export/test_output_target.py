@@ -36,7 +36,7 @@ def test_out_equal_to_the_database_is_refused_and_the_database_kept(db: Path) ->
     for out in (db, db.with_name(db.name + "-wal"), journal_dir(db),
                 journal_dir(db) / "run.json"):
         assert_one_line_error(run_cli("export", "--db", str(db), "--out", str(out)), 7,
-                              "part of the event store", "pass another --out")
+                              "an input of this command", "pass another --out")
     assert _digest(db) == before
     assert run_cli("export", "--db", str(db), "--out", str(db.parent / "ok.json")
                    ).returncode == 0
@@ -47,7 +47,7 @@ def test_a_symlink_to_the_database_is_refused(db: Path) -> None:
     link = db.parent / "innocent.json"
     link.symlink_to(db)
     assert_one_line_error(run_cli("export", "--db", str(db), "--out", str(link)), 7,
-                          "part of the event store")
+                          "an input of this command")
     assert link.is_symlink()
 
 
@@ -121,3 +121,16 @@ def test_a_fifo_or_directory_as_the_database_is_refused_not_waited_on(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "is a FIFO, device or socket, not an event database" in result.stderr.str()
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_report_never_overwrites_its_input(db: Path, tmp_path: Path) -> None:
+    """``recorder report`` writes through the same rules: its --db or --json input is
+    refused as --out."""
+    document = tmp_path / "run.json"
+    assert run_cli("export", "--db", str(db), "--out", str(document)).returncode == 0
+    before = _digest(document)
+    assert_one_line_error(run_cli("report", "--json", str(document), "--out", str(document)),
+                          7, "an input of this command")
+    assert_one_line_error(run_cli("report", "--db", str(db), "--out", str(db)), 7,
+                          "an input of this command")
+    assert _digest(document) == before
