@@ -43,8 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from recorder.export.atomic import write_atomically
-    from recorder.store.sqlite import store_files
     from recorder.report.html import render_report
+    from recorder.store.sqlite import store_files
 
     if (args.project or args.branch) and not args.history:
         raise UsageError("--project and --branch choose runs of --history LOCATION: give "
