@@ -14,7 +14,7 @@ from recorder.document.case_view import MAX_STEP_DEPTH
 from recorder.events.codec import decode, encode
 from recorder.events.model import CaseStarted, Failure, PhaseFinished
 from recorder.events.text import valid_text
-from tests.support import TIMESTAMP, run_cli
+from tests.support import TIMESTAMP, insert_raw, record_run, run_cli
 
 HOSTILE_SUITE = '''
 import contextlib
@@ -109,3 +109,18 @@ def test_stored_rows_with_escaped_surrogates_are_made_valid_when_read() -> None:
     read, made valid, not refused."""
     decoded = decode("case.started", 1, '{"case_id":"t\\udc80","started_at":"' + TIMESTAMP + '"}')
     assert isinstance(decoded, CaseStarted) and decoded.case_id == "t\ufffd"
+
+
+def test_a_database_holding_escaped_surrogates_still_summarizes(tmp_path: Path) -> None:
+    """Regression (issue 12): rows stored before text was made valid (a ``\\udc80``
+    escape in the payload) made ``summary --db`` and ``--markdown`` raise
+    UnicodeEncodeError; they are read as U+FFFD."""
+    db = tmp_path / "test-results.db"
+    record_run(db)
+    run_cli("verify", "--db", str(db))  # the journal into the table first
+    insert_raw(db, "case.started", '{"case_id":"t.py::test_\\udc80","started_at":"'
+               + TIMESTAMP + '"}', source_seq=5)
+    for extra in ([], ["--markdown"]):
+        summary = run_cli("summary", "--db", str(db), *extra)
+        assert summary.returncode == 0, summary.stderr
+        assert "test_\ufffd" in summary.stdout
