@@ -71,3 +71,20 @@ def insert_raw(db: Path, type_name: str, payload: str, *, version: int = 1,
     connection.close()
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+def run_cli_on_read_only_folder(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m recorder ARGS`` with ``folder`` read-only for it, for real: as root
+    (whom permission bits do not stop) a read-only bind mount in a private user and
+    mount namespace (``unshare -rm``), otherwise plain permission bits."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return run_cli(*args)
+        finally:
+            folder.chmod(0o755)
+    script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" "$0" && '
+              'exec "$@"')
+    return subprocess.run(["unshare", "-rm", "sh", "-c", script, str(folder), sys.executable,
+                           "-m", "recorder", *args], capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)

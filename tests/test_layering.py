@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "recorder"
 #: Lowest first. A module may import from its own package and from lower layers only;
 #: packages sharing a layer are siblings and must not import each other.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "clock"}),                     # foundation: used by every layer
+    frozenset({"errors", "clock", "redaction"}),        # foundation: used by every layer
     frozenset({"events"}),                              # the vocabulary
     frozenset({"store"}),                               # where events live
     frozenset({"capture", "ingest", "document"}),       # write events / fold them

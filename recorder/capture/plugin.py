@@ -42,6 +42,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="name of this shard when several processes record one run id")
     parser.addini("recorder_db", "record events into this SQLite database (relative to rootdir)")
     parser.addini("recorder_project", "project name stored with recorded runs")
+    parser.addini("recorder_redact", "regular expressions (one a line) whose matches in "
+                  "the recorded command line and CI URLs are stored as ***", type="linelist")
 
 
 def _database_path(config: pytest.Config) -> Path | None:

@@ -8,6 +8,7 @@ and end, and each worker its own cases.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import time
@@ -41,6 +42,7 @@ from recorder.events.model import (
     RunStarted,
 )
 from recorder.events.nodeid import split_nodeid
+from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
 from recorder.store.sqlite import EventStore
 
@@ -60,14 +62,26 @@ def start_session(config: pytest.Config, path: Path, run_id: str, source: str, r
     return RecordingSession(config, store, emitter, role, shard, path)
 
 
-def _labels(config: pytest.Config) -> dict[str, str]:
+def _labels(config: pytest.Config, redactor: Redactor) -> dict[str, str]:
     labels = {}
     for item in config.getoption("recorder_label"):
         key, separator, value = item.partition("=")
         if not separator or not key:
             raise pytest.UsageError(f"--recorder-label {item!r}: write it as KEY=VALUE")
-        labels[key] = value
+        labels[key] = redactor.mapping_value(key, value)
     return labels
+
+
+def _redactor(config: pytest.Config) -> Redactor:
+    """The built-in redaction rules plus the ``recorder_redact`` ini patterns."""
+    patterns = [str(line) for line in config.getini("recorder_redact") if str(line).strip()]
+    try:
+        return Redactor(patterns)
+    except re.error as error:
+        raise pytest.UsageError(
+            f"recorder_redact pattern {error.pattern!r} is not a regular expression "
+            f"({error}): fix it in the ini file"
+        ) from error
 
 
 class RecordingSession:
@@ -141,6 +155,7 @@ class RecordingSession:
             return
         self._install_sigterm()
         config = self.config
+        redactor = _redactor(config)
         project = (config.getoption("recorder_project") or os.environ.get("RECORDER_PROJECT")
                    or config.getini("recorder_project") or config.rootpath.name)
         self.emitter.emit(RunStarted(
@@ -149,10 +164,11 @@ class RecordingSession:
             tool="pytest",
             tool_version=pytest.__version__,
             recorder_version=__version__,
-            environment=detect_environment(config.rootpath),
-            labels=_labels(config),
+            environment=detect_environment(config.rootpath, redact=redactor.text),
+            labels=_labels(config, redactor),
             shard=self.shard,
-            arguments=tuple(safe_str(arg) for arg in config.invocation_params.args),
+            arguments=tuple(redactor.arguments(
+                [safe_str(arg) for arg in config.invocation_params.args])),
         ))
 
     @pytest.hookimpl(optionalhook=True)

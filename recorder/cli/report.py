@@ -44,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from recorder.export.atomic import write_atomically
     from recorder.report.html import render_report
+    from recorder.store.sqlite import store_files
 
     if (args.project or args.branch) and not args.history:
         raise UsageError("--project and --branch choose runs of --history LOCATION: give "
@@ -53,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if args.history:
         history = load_history(args.history, args.project or document.get("project"),
                                args.branch)
-    size = write_atomically(args.out, [render_report(document, history)])
+    inputs = [*(store_files(args.db) if args.db else ()), *([args.json] if args.json else [])]
+    size = write_atomically(args.out, [render_report(document, history)], protected=inputs)
     print(f"Wrote {args.out} ({size} bytes)", file=sys.stderr)
     return 0
 

@@ -111,6 +111,12 @@ def render_phases(attempt: Attempt) -> list[Document]:
     ]
 
 
+#: How deep steps nest in the document. JSON parsers give up at a few hundred levels
+#: (orjson at 255), so a step deeper than this is listed flat under its ancestor at
+#: this depth, named by its path from there (``"inner > innermost"``): nothing is lost.
+MAX_STEP_DEPTH = 32
+
+
 def render_steps(attempt: Attempt) -> list[Document]:
     steps = attempt.steps
     if not steps:
@@ -121,18 +127,39 @@ def render_steps(attempt: Attempt) -> list[Document]:
         parent = step.started.parent_id
         children.setdefault(parent if parent in steps else None, []).append(step)
 
-    def render(step: Step) -> Document:
-        finished = step.finished
-        return {
-            "name": step.started.name,
-            "status": finished.status if finished else "incomplete",
-            "started_at": step.started.started_at,
-            "duration": finished.duration if finished else None,
-            "failure": plain_failure(finished.failure) if finished else None,
-            "steps": [render(child) for child in children.get(step.started.step_id, [])],
-        }
+    def render(step: Step, depth: int, name: str) -> Document:
+        below = children.get(step.started.step_id, [])
+        if depth < MAX_STEP_DEPTH:
+            nested = [render(child, depth + 1, child.started.name) for child in below]
+        else:
+            nested = [_render_step(child, path, []) for child, path in _flattened(below,
+                                                                                   children)]
+        return _render_step(step, name, nested)
 
-    return [render(step) for step in children.get(None, [])]
+    return [render(step, 1, step.started.name) for step in children.get(None, [])]
+
+
+def _flattened(steps: list[Step], children: dict[int | None, list[Step]]
+               ) -> Iterable[tuple[Step, str]]:
+    """``steps`` and all their descendants in start order, each with its name path."""
+    stack = [(step, step.started.name) for step in reversed(steps)]
+    while stack:
+        step, path = stack.pop()
+        yield step, path
+        stack.extend((child, f"{path} > {child.started.name}")
+                     for child in reversed(children.get(step.started.step_id, [])))
+
+
+def _render_step(step: Step, name: str, nested: list[Document]) -> Document:
+    finished = step.finished
+    return {
+        "name": name,
+        "status": finished.status if finished else "incomplete",
+        "started_at": step.started.started_at,
+        "duration": finished.duration if finished else None,
+        "failure": plain_failure(finished.failure) if finished else None,
+        "steps": nested,
+    }
 
 
 def render_environment(started: RunStarted | None) -> Document:
@@ -151,7 +178,12 @@ def render_environment(started: RunStarted | None) -> Document:
     }
 
 
-def render_interruption(finished: RunFinished | None) -> Document:
+def render_interruption(finished: RunFinished | None, live_sources: Iterable[str] = ()
+                        ) -> Document:
+    live = ", ".join(live_sources)
+    if finished is None and live:
+        return {"reason": f"still running: no end recorded yet, and the recording of {live} "
+                "was alive when this was read"}
     if finished is None:
         return {"reason": "the run stopped without recording its end (killed or crashed)"}
     return {"reason": finished.reason or "interrupted"}

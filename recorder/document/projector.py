@@ -60,7 +60,10 @@ class DocumentParts:
 class RunProjection:
     """The state of the fold over one run's events."""
 
-    def __init__(self) -> None:
+    def __init__(self, live_sources: Iterable[str] = ()) -> None:
+        """``live_sources``: the sources whose writers were still alive when the events
+        were read (a run with no end yet is then running, not killed)."""
+        self.live_sources = tuple(sorted(live_sources))
         self.run_id: str | None = None
         self._run_started: dict[str, RunStarted] = {}
         self._run_finished: dict[str, RunFinished] = {}
@@ -198,7 +201,8 @@ class RunProjection:
             "finished_at": max((f.finished_at for f in self._run_finished.values()), default=None),
             "duration": run_duration,
             "exit_status": self._exit_status(),
-            "interruption": (render_interruption(self._interrupted_finish()) if interrupted
+            "interruption": (render_interruption(self._interrupted_finish(),
+                                                 self.live_sources) if interrupted
                              else None),
             "tool": {
                 "name": started.tool if started else None,

@@ -4,11 +4,17 @@ upload, later history) uses, so a bad file gets the same message and exit code i
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from recorder.document import Document
 from recorder.document.schema import validate_document
 from recorder.errors import InputNotFoundError, InvalidDocumentError
+from recorder.events.text import valid_data
+
+#: How a lone surrogate looks in JSON text (``\udc80``): only then is the document's
+#: text made valid (:mod:`recorder.events.text`), so that printing it cannot fail.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def read_document(path: str | Path) -> tuple[bytes, Document]:
@@ -28,13 +34,24 @@ def read_document(path: str | Path) -> tuple[bytes, Document]:
             f"cannot read run document {path} ({error.strerror or error})"
         ) from error
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+        validate_document(document, source=str(path))
+        if _SURROGATE_ESCAPE.search(data):
+            document = valid_data(document)
     except ValueError as error:
         raise InvalidDocumentError(
             f"{path} is not valid UTF-8 JSON ({error}): export it again with 'recorder export'"
         ) from error
-    validate_document(document, source=str(path))
+    except RecursionError as error:
+        raise InvalidDocumentError(
+            f"{path} is nested too deeply to be a run document: export it again with "
+            "'recorder export'"
+        ) from error
     return data, document
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def load_document(path: str | Path) -> Document:

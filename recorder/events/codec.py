@@ -17,6 +17,7 @@ from cattrs.gen import make_dict_unstructure_fn
 
 from recorder.errors import MalformedEventError, UnknownEventError
 from recorder.events.model import EVENT_TYPES, TYPE_OF, Event
+from recorder.events.text import valid_data
 
 Payload = dict[str, Any]
 
@@ -51,12 +52,20 @@ def unstructure(event: Event) -> Payload:
 
 
 def encode(event: Event) -> str:
-    """``event``'s payload as compact JSON text."""
+    """``event``'s payload as compact JSON text, every string in it valid Unicode.
+
+    This is where text enters the log, so this is where it is made valid, once: a lone
+    surrogate (odd captured output, a file name decoded with ``surrogateescape``)
+    becomes U+FFFD (:func:`recorder.events.text.valid_text`). The check costs nothing
+    for valid text: orjson refuses the payload only when some string is invalid."""
     payload = unstructure(event)
     try:
         return orjson.dumps(payload).decode()
-    except TypeError:  # e.g. a lone surrogate from odd captured output: escape it
-        return json.dumps(payload, separators=(",", ":"))
+    except TypeError:  # a string UTF-8 cannot encode; or an integer beyond 64 bits
+        try:
+            return orjson.dumps(valid_data(payload)).decode()
+        except TypeError:
+            return json.dumps(valid_data(payload), separators=(",", ":"))
 
 
 def structure(
@@ -113,13 +122,18 @@ def decode(type_name: str, version: int, payload_text: str, *, where: str = DEFA
 
 
 def _loads_leniently(payload_text: str, type_name: str, where: str) -> Any:
-    """The stdlib parser accepts escaped lone surrogates, which orjson refuses."""
+    """The stdlib parser accepts escaped lone surrogates, which orjson refuses (rows
+    written before :func:`encode` made text valid): they are made valid here."""
     try:
-        return json.loads(payload_text)
-    except (ValueError, TypeError) as error:
+        return valid_data(json.loads(payload_text, parse_constant=_refuse_constant))
+    except (ValueError, TypeError, RecursionError) as error:
         raise MalformedEventError(
             f"{where} ({type_name}): payload is not valid JSON ({error}); the row is damaged"
         ) from error
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _describe_structure_error(error: Exception) -> str:

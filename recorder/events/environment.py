@@ -6,25 +6,34 @@ import os
 import platform
 import socket
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import attrs
+
 from recorder.events.model import CIInfo, Environment, GitInfo
+from recorder.redaction import redact_text
 
 GIT_TIMEOUT_SECONDS = 3
 
 
 def detect_environment(
-    cwd: Path | None = None, env: Mapping[str, str] | None = None
+    cwd: Path | None = None, env: Mapping[str, str] | None = None,
+    redact: Callable[[str], str] = redact_text,
 ) -> Environment:
+    """Where this process runs; ``redact`` scrubs secrets from the CI job's URL (a
+    ``GITHUB_SERVER_URL`` with ``user:token@`` in it)."""
     env = os.environ if env is None else env
+    ci = detect_ci(env)
+    if ci.url is not None:
+        ci = attrs.evolve(ci, url=redact(ci.url))
     return Environment(
         host=socket.gethostname(),
         os=platform.platform(),
         python=platform.python_version(),
         python_implementation=platform.python_implementation(),
         git=detect_git(cwd, env),
-        ci=detect_ci(env),
+        ci=ci,
     )
 
 

@@ -17,10 +17,10 @@ from recorder.document import Document
 from recorder.document.projector import RunProjection
 from recorder.document.schema import validate_document, validate_suite
 from recorder.errors import EventLogGapError
-from recorder.export.atomic import write_atomically
+from recorder.export.atomic import check_output, write_atomically
 from recorder.export.formats import Render, export_format
 from recorder.store.source import EventSource
-from recorder.store.sqlite import EventStore
+from recorder.store.sqlite import EventStore, store_files
 
 __all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "fold_source"]
 
@@ -63,7 +63,8 @@ def fold_source(source: EventSource, run_id: str | None = None, *,
     """Fold every event of ``run_id`` (default: the latest run) read from ``source``."""
     run_id = source.resolve_run_id(run_id)
     total = source.count(run_id) if progress else 0
-    projection = RunProjection()
+    live = source.live_sources(run_id) if isinstance(source, EventStore) else ()
+    projection = RunProjection(live_sources=live)
     apply = projection.apply
     done = 0
     for done, stored in enumerate(source.iter_events(run_id), start=1):
@@ -127,6 +128,7 @@ def export_run(
     (two-space indented, or on one line with ``compact``), as ``format`` (see
     :data:`recorder.export.formats.FORMATS`: json, ctrf, junit)."""
     writer = export_format(format, compact=compact)
+    check_output(out_path, store_files(db_path))  # before the fold: fail fast
     with _no_cyclic_gc():
         return _export(db_path, out_path, run_id, allow_gaps, progress, compact, writer.render)
 
@@ -143,7 +145,8 @@ def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow
     def check(suite: Document, index: int) -> None:
         validate_suite(suite, index, source=source)
 
-    size = write_atomically(out_path, render(parts, check, compact))
+    size = write_atomically(out_path, render(parts, check, compact),
+                            protected=store_files(db_path))
     return ExportResult(run_id=folded_run, path=Path(out_path), size=size, head=parts.head,
                         event_log=parts.tail["event_log"])
 

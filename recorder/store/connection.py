@@ -1,6 +1,6 @@
 """Opening the SQLite file of an event store safely: created whole or not at all,
-recognised read-only before anything is written, and never waited on for longer than
-the lock timeout.
+recognised read-only before anything is written, never waited on for longer than
+the lock timeout, never a FIFO or device, and read in place from a read-only folder.
 
 A new database is built under a temporary name with its schema and then linked to its
 name, so a kill while creating it leaves no half-made file. Whether an existing file is
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import time
 import uuid
 from collections.abc import Callable
@@ -82,8 +83,7 @@ def inspect(path: Path) -> Kind:
     """What ``path`` holds, decided read-only: our store, an empty SQLite file (no
     table at all), or something else. Newer stores and non-SQLite files are refused."""
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                     timeout=lock_timeout())
+        connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=lock_timeout())
     except sqlite3.Error as error:
         raise corrupt(path, error) from error
     try:
@@ -104,6 +104,48 @@ def inspect(path: Path) -> Kind:
     if version >= 1 and "events" in tables:
         return "ours"
     return "foreign"
+
+
+def refuse_special_file(path: Path) -> None:
+    """SQLite would block forever opening a FIFO, and cannot use a directory or a
+    device: refuse them (symlinks followed) before it tries."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing (created later) or unreadable (reported when opened)
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO, device or socket"
+        raise UsageError(f"{path} is {kind}, not an event database: pass the path of a "
+                         "database file (or of a new one)")
+
+
+def folder_writable(path: Path) -> bool:
+    return os.access(path.resolve().parent, os.W_OK)
+
+
+def read_only_uri(path: Path) -> str:
+    """How to open ``path`` without writing. In WAL mode even a reader must create the
+    ``-shm`` file; where its folder is read-only (a read-only mount, an unpacked
+    artifact) and no ``-wal`` file exists, nothing can be writing it, so it is opened
+    as immutable."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not folder_writable(path) and not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """``path`` opened read-only (its folder is not writable), or a one-line error."""
+    try:
+        connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=lock_timeout(),
+                                     isolation_level=None, check_same_thread=False)
+        connection.execute("SELECT count(*) FROM events").fetchone()
+    except sqlite3.Error as error:
+        raise CorruptDatabaseError(
+            f"{path} is in a read-only folder and cannot be read there ({error}): copy "
+            "it (with its -wal and -shm files, if any) to a writable place and read the copy"
+        ) from error
+    return connection
 
 
 def foreign(path: Path) -> InvalidInputError:

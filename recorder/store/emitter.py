@@ -17,6 +17,7 @@ import warnings
 from recorder.clock import utc_now
 from recorder.errors import ConcurrentSourceError, RecorderWarning
 from recorder.events.model import Event, StoredEvent
+from recorder.events.text import valid_text
 from recorder.store.journal import JournalWriteError
 from recorder.store.sqlite import EventStore, encode_row
 
@@ -31,8 +32,8 @@ class Emitter:
     """Appends one source's events, in order, thread-safely, to its own journal."""
 
     def __init__(self, store: EventStore, run_id: str, source: str) -> None:
-        self.run_id = run_id
-        self.source = source
+        self.run_id = run_id = valid_text(run_id)  # the envelope's text, made valid once
+        self.source = source = valid_text(source)
         self._journal = store.open_journal(source, run_id)
         others = self._journal.others_alive()
         if others:

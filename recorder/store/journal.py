@@ -50,7 +50,7 @@ from typing import Any
 
 import orjson
 
-from recorder.errors import CorruptDatabaseError, OutputError
+from recorder.errors import CorruptDatabaseError, InputNotFoundError, OutputError
 from recorder.events.model import EVENT_TYPES
 
 SUFFIX = ".jsonl"
@@ -179,8 +179,18 @@ def _create_locked(path: Path) -> int:
     return fd
 
 
+#: Longer source names are cut in journal file names (a file name holds 255 bytes).
+_NAME_CHARS = 32
+
+
 def _safe(source: str) -> str:
-    return "".join(c if c.isalnum() or c in "_" else "_" for c in source)
+    """``source`` as the readable start of a file name: ASCII letters, digits and ``_``,
+    cut (with a hash of the whole name) when long."""
+    safe = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in source)
+    if len(safe) <= _NAME_CHARS:
+        return safe
+    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=4)
+    return f"{safe[:_NAME_CHARS]}_{digest.hexdigest()}"
 
 
 def _run_key(run_id: str) -> str:
@@ -210,6 +220,39 @@ def pending_journals(database: Path) -> list[Path]:
     return sorted(directory.glob(f"*{SUFFIX}"))
 
 
+def live_sources(database: Path, run_id: str) -> list[str]:
+    """The sources of ``run_id`` whose writers are alive: they hold their journal's lock
+    (rule 1 above). A reader ingesting a journal holds it for a moment too."""
+    key = _run_key(run_id)
+    found = set()
+    for path in pending_journals(database):
+        parts = path.name.split("-")  # {source}-{run key}-{pid}-{random}.jsonl
+        if len(parts) != 4 or parts[1] != key:
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            found.add(_source_in(fd) or parts[0])
+        finally:
+            os.close(fd)
+    return sorted(found)
+
+
+def _source_in(fd: int) -> str | None:
+    """The source named by the journal's first line, if it has one."""
+    line = os.pread(fd, 4096, 0).partition(b"\n")[0]
+    try:
+        row = orjson.loads(line)
+    except ValueError:
+        return None
+    return row[4] if isinstance(row, list) and len(row) == 8 and isinstance(row[4], str) \
+        else None
+
+
 def ingest_journal(path: Path, commit: Callable[[list[JournalRow]], None]) -> int:
     """Hand the complete rows of the journal at ``path`` to ``commit``, then delete the
     journal if its writer has finished (the protocol in this module's docstring).
@@ -220,14 +263,18 @@ def ingest_journal(path: Path, commit: Callable[[list[JournalRow]], None]) -> in
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:  # another reader ingested and removed it just now
         return 0
+    except OSError as error:
+        raise _unreadable(path, error) from error
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             finished = True
         except BlockingIOError:  # its writer is alive, or another reader holds it
             finished = False
-        with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read()
+        try:
+            data = _read_all(fd)
+        except OSError as error:  # a directory in its place, an I/O error
+            raise _unreadable(path, error) from error
         rows = [_parse(line, path, number) for number, line in _complete(data.split(b"\n"))]
         if rows:
             commit(rows)
@@ -236,6 +283,29 @@ def ingest_journal(path: Path, commit: Callable[[list[JournalRow]], None]) -> in
         return len(rows)
     finally:
         os.close(fd)  # releases our lock, after the unlink
+
+
+def read_journal(path: Path) -> list[JournalRow]:
+    """The complete rows of the journal at ``path``, read without locking or deleting."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as error:
+        raise _unreadable(path, error) from error
+    return [_parse(line, path, number) for number, line in _complete(data.split(b"\n"))]
+
+
+def _read_all(fd: int) -> bytes:
+    with os.fdopen(os.dup(fd), "rb") as stream:
+        return stream.read()
+
+
+def _unreadable(path: Path, error: OSError) -> InputNotFoundError:
+    return InputNotFoundError(
+        f"cannot read the event journal {path} ({error.strerror or error}): make it a "
+        "readable file again, or move it out of the journal folder to go on without it"
+    )
 
 
 def _names(path: Path, fd: int) -> bool:

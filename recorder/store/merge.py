@@ -45,6 +45,7 @@ from recorder.errors import (
     UsageError,
 )
 from recorder.events.model import RunStarted
+from recorder.store.connection import refuse_special_file
 from recorder.store.journal import JournalRow
 from recorder.store.sqlite import EventStore, Row, decode_row
 
@@ -82,6 +83,7 @@ def merge_shards(into: str | Path, inputs: Sequence[str | Path],
     if run_id is not None and not run_id.strip():
         raise UsageError("--run-id is empty: pass a run id, or leave it out")
     _refuse_into_among_inputs(into, paths)
+    refuse_special_file(into)  # SQLite would hang on a FIFO
     shards = [_read_shard(path) for path in paths]
     target = run_id or _default_run_id(shards)
     rows = _rewrite_all(shards, target)

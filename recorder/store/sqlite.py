@@ -37,13 +37,24 @@ from recorder.store.connection import (
     SCHEMA,
     STORE_VERSION,
     connect,
+    connect_read_only,
     corrupt,
     create_database_file,
+    folder_writable,
     foreign,
     inspect,
     locked_or,
+    refuse_special_file,
 )
-from recorder.store.journal import JournalRow, JournalWriter, ingest_journal, pending_journals
+from recorder.store.journal import (
+    JournalRow,
+    JournalWriter,
+    ingest_journal,
+    journal_dir,
+    live_sources,
+    pending_journals,
+    read_journal,
+)
 from recorder.store.source import RunInfo
 
 if TYPE_CHECKING:
@@ -92,6 +103,7 @@ class EventStore:
         while creating it leaves no half-made file. An existing file is checked,
         without writing to it, to be ours (or empty) before anything is written."""
         path = Path(path)
+        refuse_special_file(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists():
@@ -121,6 +133,7 @@ class EventStore:
     def open_existing(cls, path: str | Path) -> EventStore:
         """Open an existing event log for reading; refuse missing or foreign files."""
         path = Path(path)
+        refuse_special_file(path)
         if not path.is_file():
             raise InputNotFoundError(
                 f"event database {path} does not exist: run the tests with "
@@ -134,17 +147,38 @@ class EventStore:
                 f"{path} holds no runs recorded yet (its creation was cut short before "
                 f"any event was written): record a run with --recorder-db {path}"
             )
+        read_only = False
         try:
             connection = connect(path)
         except sqlite3.Error as error:
-            raise corrupt(path, error) from error
+            if folder_writable(path):
+                raise corrupt(path, error) from error
+            connection, read_only = connect_read_only(path), True
         store = cls(path, connection)
         try:
-            store.ingest_journals()
+            if read_only:
+                store._refuse_unmerged_journals()
+            else:
+                store.ingest_journals()
         except BaseException:
             store.close()
             raise
         return store
+
+    def _refuse_unmerged_journals(self) -> None:
+        """A read-only store cannot take its journals in: it is readable only if every
+        journaled event is in the table already (otherwise the fold would miss some)."""
+        for path in pending_journals(self.path):
+            rows = read_journal(path)
+            missing = [row for row in rows if not self._connection.execute(
+                "SELECT 1 FROM events WHERE event_id = ?", (row[0],)).fetchone()]
+            if missing:
+                raise OutputError(
+                    f"{self.path} is in a read-only folder and its journal {path} holds "
+                    f"{len(missing)} event(s) not yet in it: copy the database with its "
+                    f"{journal_dir(self.path).name} folder to a writable place and read "
+                    "the copy"
+                )
 
     def __enter__(self) -> EventStore:
         return self
@@ -182,6 +216,10 @@ class EventStore:
         journal = JournalWriter(self.path, source, run_id)
         self._journals.append(journal)
         return journal
+
+    def live_sources(self, run_id: str) -> list[str]:
+        """The sources of ``run_id`` still being recorded by a live process."""
+        return live_sources(self.path, run_id)
 
     def ingest_journals(self) -> int:
         """Move every journal's events into the table; delete the finished journals.
@@ -337,6 +375,15 @@ class EventStore:
             yield from self.db.query(sql, params or [])
         except sqlite3.DatabaseError as error:
             raise corrupt(self.path, error) from error
+
+
+def store_files(path: str | Path) -> tuple[Path, ...]:
+    """Every file and folder that makes up the event store at ``path``: the database,
+    SQLite's companions (``-wal``, ``-shm``, ``-journal``) and the journal folder."""
+    path = Path(path)
+    return (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm",
+                                                                       "-journal")),
+            journal_dir(path))
 
 
 def decode_row(row: Row, path: Path | str = "database") -> StoredEvent:

@@ -21,7 +21,7 @@ DOCUMENT_NAME = "test-run-results.json"
 MAX_KEY_BYTES = 1024
 
 
-_BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_BUCKET_CHARS = re.compile(r"\A[a-z0-9][a-z0-9.-]*[a-z0-9]\Z")  # \Z: no newline after
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 
 
@@ -80,7 +80,12 @@ def object_key(document: Document, *, prefix: str = "", gzip: bool = False,
         ) from error
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    day = moment.astimezone(UTC).date().isoformat()
+    try:
+        day = moment.astimezone(UTC).date().isoformat()
+    except OverflowError as error:  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        raise InvalidDocumentError(
+            f"{source} has started_at {started_at!r}, which has no date in UTC: pass --key"
+        ) from error
     name = DOCUMENT_NAME + (".gz" if gzip else "")
     parts = [prefix.strip("/"), f"project={_partition_value(project)}", f"date={day}",
              f"run_id={_partition_value(run_id)}", name]

@@ -3,6 +3,7 @@ before the next attempt: exponential backoff with jitter, a bounded number of ti
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -32,6 +33,9 @@ class RetryPolicy:
     max_wait: float = 20.0
 
     def __attrs_post_init__(self) -> None:
+        if not (math.isfinite(self.wait) and math.isfinite(self.max_wait)):
+            raise UsageError(f"waits ({self.wait}, {self.max_wait}) must be finite numbers "
+                             "of seconds: pass --retry-wait like 1.0")
         if self.retries < 0 or self.wait < 0 or self.max_wait < 0:
             raise UsageError(
                 f"retries ({self.retries}) and waits ({self.wait}, {self.max_wait}) "
@@ -39,7 +43,9 @@ class RetryPolicy:
             )
 
     def delay(self, retry: int) -> float:
-        ceiling = min(self.max_wait, self.wait * 2 ** (retry - 1))
+        # The exponent is bounded: 2 ** 1099 seconds is no float, and any wait past
+        # 2 ** 64 times the first one is capped at max_wait anyway.
+        ceiling = min(self.max_wait, self.wait * 2.0 ** min(retry - 1, 64))
         return random.uniform(ceiling / 2, ceiling)
 
 

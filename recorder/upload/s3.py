@@ -24,6 +24,7 @@ from recorder.errors import (
     UploadError,
     UsageError,
 )
+from recorder.redaction import redact_text
 from recorder.upload.payload import Payload, b64
 from recorder.upload.retry import RetryPolicy, error_code, http_status, is_transient
 
@@ -55,7 +56,7 @@ def _import_boto3() -> Any:
 def make_client(*, endpoint_url: str | None = None, region: str | None = None,
                 profile: str | None = None, timeout: float = 60.0) -> Any:
     """An S3 client from boto3's credential chain, with botocore's retries off."""
-    if not timeout > 0:
+    if not 0 < timeout < float("inf"):
         raise UsageError(f"timeout {timeout} must be more than 0 seconds: pass --timeout 1 or more")
     boto3 = _import_boto3()
     import botocore.config
@@ -224,4 +225,4 @@ def _describe(error: Exception) -> str:
     response = getattr(error, "response", None)
     if isinstance(response, dict):
         return f"{error_code(error)}, HTTP {http_status(error)}"
-    return f"{type(error).__name__}: {error}"
+    return redact_text(f"{type(error).__name__}: {error}")  # botocore quotes the URL
