@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from recorder.capture.session import RecordingSession
 
 PLUGIN_NAME = "recorder-session"
+suite_properties_plugin = "recorder-suite-properties"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -79,10 +80,12 @@ def pytest_configure(config: pytest.Config) -> None:
         distributed = config.pluginmanager.hasplugin("xdist") and \
             config.getoption("dist", "no") != "no"
         role = "controller" if distributed else "single"
+    from recorder.capture import suite_properties
     from recorder.capture.session import start_session  # only now: recording is on
 
     session = start_session(config, path, run_id, source, role, shard)
     config.pluginmanager.register(session, PLUGIN_NAME)
+    config.pluginmanager.register(suite_properties, suite_properties.PLUGIN_NAME)
     config.stash[_session_key] = session
 
 
@@ -94,4 +97,5 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if session is not None:
         session.close()
         config.pluginmanager.unregister(session, PLUGIN_NAME)
+        config.pluginmanager.unregister(name=suite_properties_plugin)
         del config.stash[_session_key]
