@@ -45,6 +45,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("recorder_project", "project name stored with recorded runs")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Give ``--recorder-db PATH`` (space form) the rootdir ``--recorder-db=PATH`` gets.
+
+    pytest infers the rootdir from the command line's paths before it loads plugins, so it
+    takes the value of an option it does not know yet for a test path: once that database
+    exists (the second run), its folder joins the common ancestor, and the rootdir, the
+    case ids, the default project and ``--deselect`` matching all change. Here, with every
+    plugin's options known and before any conftest loads, the rootdir is worked out again
+    from the real paths."""
+    namespace = early_config.known_args_namespace
+    if not getattr(namespace, "recorder_db", None):
+        return
+    from recorder.capture.rootdir import redetermine_rootdir  # only when recording
+
+    redetermine_rootdir(early_config)
+
+
 def _database_path(config: pytest.Config) -> Path | None:
     option = config.getoption("recorder_db") or os.environ.get("RECORDER_DB")
     if option:

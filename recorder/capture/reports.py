@@ -6,6 +6,7 @@ here, at the edge, so an odd object never crashes the run.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,7 +53,8 @@ def _message_of(error: BaseException) -> str:
     (the exception's own ``str()`` is only ``<DocTest ...>``)."""
     kind = type(error).__name__
     if kind == "DocTestFailure":
-        return f"Expected:\n{safe_str(error.example.want)}Got:\n{safe_str(error.got)}"  # type: ignore[attr-defined]
+        want, got = safe_str(error.example.want), safe_str(error.got)  # type: ignore[attr-defined]
+        return f"Expected:\n{textwrap.indent(want, '    ')}Got:\n{textwrap.indent(got, '    ')}"
     if kind == "MultipleDoctestFailures":
         return "\n".join(_message_of(failure) for failure in error.failures)  # type: ignore[attr-defined]
     if kind == "UnexpectedException":
