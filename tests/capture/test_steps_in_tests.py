@@ -31,8 +31,9 @@ def test_pytest_skip_inside_a_step_marks_the_step_skipped(pytester: pytest.Pytes
 
 def test_an_exception_whose_str_raises_fails_the_step_with_its_own_type(
         pytester: pytest.Pytester) -> None:
-    """Regression (issue 10): an exception whose ``__str__`` raises must fail the step and
-    the test with that exception, not with an error from the recorder."""
+    """Regression (issue 10): an object whose ``__str__`` raises, as a step's name or as the
+    exception leaving it, fails neither the step nor the test with an error from
+    steps.py; the step fails with the test's own exception."""
     pytester.makepyfile(test_odd_error="""
         import recorder
 
@@ -43,6 +44,10 @@ def test_an_exception_whose_str_raises_fails_the_step_with_its_own_type(
         def test_odd():
             with recorder.step("odd"):
                 raise Odd()
+
+        def test_odd_name():
+            with recorder.step(Odd()):
+                pass
     """)
     result, document = record_session(pytester)
     case = document["by_id"]["test_odd_error.py::test_odd"]
@@ -52,6 +57,9 @@ def test_an_exception_whose_str_raises_fails_the_step_with_its_own_type(
     assert step["failure"]["type"] == "Odd"
     assert case["failure"]["type"] == "Odd"
     assert "recorder" not in step["failure"]["message"]
+    named = document["by_id"]["test_odd_error.py::test_odd_name"]
+    assert named["status"] == "passed"
+    assert named["steps"][0]["status"] == "passed"
 
 
 THREADS = """
