@@ -1,7 +1,7 @@
 # Developer shortcuts. The benchmarks are not part of the normal test run.
 PYTHON ?= .venv/bin/python
 
-.PHONY: bench-deps bench bench-quick bench-full profile
+.PHONY: bench-deps bench bench-quick bench-full bench-history profile
 
 bench-deps:
 	$(PYTHON) -m pip install -q -r testing/benchmarks/requirements.txt
@@ -22,3 +22,7 @@ bench-full:
 ## profile: py-spy profiles of a recorded pytest run (serial, -n 2) and of an export
 profile:
 	$(PYTHON) testing/benchmarks/profiling.py $(PROFILE_ARGS)
+
+## bench-history: recorder history on 2,000 runs x 2,000 cases, local and loopback S3 (~10 minutes)
+bench-history:
+	$(PYTHON) testing/benchmarks/history_bench.py --workdir testing/reports/history-bench $(BENCH_ARGS)

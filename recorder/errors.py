@@ -24,6 +24,7 @@ Exit codes (stable, documented in README.md):
  15   upload: the stored object does not match the file
  16   upload: the document is not the one expected (--expect-sha256)
  17   upload: boto3 (the ``upload`` extra) is not installed
+ 18   report: bokeh (the ``report`` extra) is not installed
 ====  ==========================================================
 """
 
@@ -141,3 +142,9 @@ class MissingUploadExtraError(UploadError):
     """boto3 is not installed: ``pip install 'recorder[upload]'``."""
 
     exit_code = 17
+
+
+class MissingReportExtraError(RecorderError):
+    """bokeh, the report's charting library, is missing: ``pip install 'recorder[report]'``."""
+
+    exit_code = 18

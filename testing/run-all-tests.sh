@@ -8,6 +8,8 @@
 # when tests fail, and a summary of the run is printed after it (and appended to
 # $GITHUB_STEP_SUMMARY as markdown when that is set). Exit status: the export's if it
 # failed, else pytest's.
+# The HTML report of the run goes to testing/reports/report.html (RECORDER_REPORT
+# overrides) beside the document; the GitHub step summary links to it.
 # This script needs no storage credentials: uploading is a separate CI step.
 set -uo pipefail
 
@@ -24,6 +26,7 @@ fi
 
 db=${RECORDER_DB:-testing/reports/test-results.db}
 out=${RECORDER_OUT:-testing/reports/test-run-results.json}
+report=${RECORDER_REPORT:-$(dirname "$out")/report.html}
 mkdir -p "$(dirname "$db")" "$(dirname "$out")"
 
 run_id=$("$PYTHON" -c 'from recorder.store.emitter import new_run_id; print(new_run_id())') || {
@@ -47,9 +50,17 @@ if [[ $export_status -ne 0 ]]; then
 fi
 
 "$PYTHON" -m recorder summary --json "$out" || echo "warning: could not print the run summary" >&2
+report_written=0
+"$PYTHON" -m recorder report --json "$out" --out "$report" && report_written=1 \
+  || echo "warning: could not write the HTML report $report" >&2
 if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
   "$PYTHON" -m recorder summary --json "$out" --markdown >> "$GITHUB_STEP_SUMMARY" \
     || echo "warning: could not write the GitHub step summary" >&2
+  if [[ $report_written -eq 1 ]]; then
+    where="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY:-}/actions/runs/${GITHUB_RUN_ID:-}"
+    printf '\n📊 HTML report: `%s` in the [`test-run-results` artifact](%s#artifacts)\n' \
+      "$(basename "$report")" "$where" >> "$GITHUB_STEP_SUMMARY"
+  fi
 fi
 
 exit "$tests_status"

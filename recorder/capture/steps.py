@@ -24,8 +24,8 @@ from contextvars import ContextVar, Token
 from types import TracebackType
 from typing import Protocol
 
-from recorder.capture.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.clock import monotonic, utc_now
+from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.events.model import Event, Failure, StepFinished, StepStarted, StepStatus
 
 

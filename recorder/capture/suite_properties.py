@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from recorder.capture.bounds import MESSAGE_LIMIT, bound, safe_str
+from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.events.model import PropertyRecorded
 
 PLUGIN_NAME = "recorder-suite-properties"

@@ -7,3 +7,4 @@ from pathlib import Path
 
 DEFAULT_DB = Path("testing/reports/test-results.db")
 DEFAULT_OUT = Path("testing/reports/test-run-results.json")
+DEFAULT_REPORT = Path("testing/reports/report.html")

@@ -7,17 +7,10 @@ import io
 import os
 import sys
 
-from rich.console import Console
-
-from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT
+from recorder.cli.run_source import add_run_source_arguments, load_run
 from recorder.document import Document
-from recorder.document.reader import load_document
 from recorder.errors import UsageError
-from recorder.export.run_json import fold_run
-from recorder.report.markdown import render_markdown
-from recorder.report.progress import progress_reporter
 from recorder.report.selection import SLOWEST
-from recorder.report.terminal import render_summary
 
 MIN_WIDTH = 40
 
@@ -31,13 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "cases and the slowest cases. Read an exported document (--json) or fold the "
         "event database directly (--db).",
     )
-    source = parser.add_argument_group("which run (give --json or --db)")
-    source.add_argument("--json", metavar="FILE",
-                        help=f"an exported run document (e.g. {DEFAULT_OUT})")
-    source.add_argument("--db", metavar="PATH",
-                        help=f"an event database written by --recorder-db (e.g. {DEFAULT_DB})")
-    source.add_argument("--run-id", metavar="ID",
-                        help="with --db: which run (default: the latest run in the database)")
+    add_run_source_arguments(parser)
     parser.add_argument("--slowest", metavar="N", default=str(SLOWEST),
                         help=f"how many of the slowest cases to list (default: {SLOWEST}; "
                         "0 for none)")
@@ -53,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     slowest = _number(args.slowest, "--slowest", minimum=0)
     width = _number(args.width, "--width", minimum=MIN_WIDTH) if args.width else None
-    print_summary(_load(args), slowest=slowest, width=width, markdown=args.markdown)
+    print_summary(load_run(args, purpose="summarize"), slowest=slowest, width=width,
+                  markdown=args.markdown)
     return 0
 
 
@@ -62,8 +50,14 @@ def print_summary(document: Document, *, slowest: int = SLOWEST, width: int | No
     """Print ``document``'s summary on stdout (also used by ``recorder demo``)."""
     try:
         if markdown:
+            from recorder.report.markdown import render_markdown
+
             _write_utf8(render_markdown(document, slowest=slowest))
         else:
+            from rich.console import Console
+
+            from recorder.report.terminal import render_summary
+
             _tolerate_unencodable(sys.stdout)
             console = Console(width=width, highlight=False, emoji=False)
             console.print(render_summary(document, slowest=slowest))
@@ -73,21 +67,6 @@ def print_summary(document: Document, *, slowest: int = SLOWEST, width: int | No
         # status 1, as Rich itself does when a print hits a closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(1) from None
-
-
-def _load(args: argparse.Namespace) -> Document:
-    if args.json and args.db:
-        raise UsageError("give either --json FILE or --db PATH, not both")
-    if args.json:
-        if args.run_id:
-            raise UsageError("--run-id picks a run in --db PATH; an exported --json "
-                             "document holds one run already")
-        return load_document(args.json)
-    if args.db:
-        with progress_reporter("Folding events") as progress:
-            return fold_run(args.db, args.run_id, allow_gaps=True, progress=progress)
-    raise UsageError(f"say which run to summarize: --json FILE (an exported document, "
-                     f"e.g. {DEFAULT_OUT}) or --db PATH (e.g. {DEFAULT_DB})")
 
 
 def _number(value: str, option: str, *, minimum: int) -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from recorder.cli.defaults import DEFAULT_OUT
-from recorder.upload.document import UploadResult, upload_document
 from recorder.upload.layout import DOCUMENT_NAME
-from recorder.upload.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from recorder.upload.document import UploadResult
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +51,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--expect-sha256", default=None, metavar="HEX",
                         help="refuse to upload (exit 16) unless the file's SHA-256 is HEX, "
                         "e.g. the digest the test job published")
+    parser.add_argument("--no-cases", action="store_true",
+                        help="do not also store the run's case rows (Parquet, for 'recorder "
+                        "history') under PREFIX/cases/")
+    parser.add_argument("--report", default=None, metavar="FILE",
+                        help="also store this HTML report (from 'recorder report') next to "
+                        "the document, as report.html under the same key prefix")
     parser.add_argument("--json", action="store_true",
                         help="print the result as one JSON object instead of the URL")
     parser.add_argument("--quiet", "-q", action="store_true",
@@ -57,18 +65,44 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.upload.document import upload_document
+    from recorder.upload.report import read_report, report_key, upload_report
+    from recorder.upload.retry import RetryPolicy
+
+    retry = RetryPolicy(retries=args.retries, wait=args.retry_wait)
+    report = read_report(args.report) if args.report else None
     result = upload_document(
         args.file, args.bucket, prefix=args.prefix, key=args.key,
         endpoint_url=args.endpoint_url, region=args.region, profile=args.profile,
-        gzip=args.gzip, retry=RetryPolicy(retries=args.retries, wait=args.retry_wait),
-        timeout=args.timeout, expect_sha256=args.expect_sha256,
+        gzip=args.gzip, retry=retry, timeout=args.timeout, expect_sha256=args.expect_sha256,
     )
+    cases = None
+    if not args.no_cases:
+        from recorder.history.publish import upload_run_case_rows
+
+        cases = upload_run_case_rows(
+            args.file, args.bucket, prefix=args.prefix, endpoint_url=args.endpoint_url,
+            region=args.region, profile=args.profile, retry=retry, timeout=args.timeout)
+    stored = None
+    if report is not None:
+        stored = upload_report(
+            report, args.bucket, report_key(result.key), source=args.report,
+            endpoint_url=args.endpoint_url, region=args.region, profile=args.profile,
+            retry=retry, timeout=args.timeout)
     if args.json:
-        print(json.dumps(result.to_dict(), sort_keys=True))
+        answer = {**result.to_dict(), "cases": cases.to_dict() if cases else None}
+        if stored is not None:
+            answer["report"] = stored.to_dict()
+        print(json.dumps(answer, sort_keys=True))
     else:
         print(result.url)
     if not args.quiet:
         print(status_line(args.file, result), file=sys.stderr)
+        if cases is not None:
+            done = "already there" if cases.already_uploaded else "stored"
+            print(f"Case rows ({cases.rows}) {done}: {cases.url}", file=sys.stderr)
+        if stored is not None:
+            print(status_line(args.report, stored), file=sys.stderr)
     return 0
 
 

@@ -17,61 +17,38 @@ Backend errors are turned into :mod:`recorder.errors` exceptions here, once.
 from __future__ import annotations
 
 import functools
-import os
 import sqlite3
 import threading
-import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from recorder.errors import (
-    CorruptDatabaseError,
-    DatabaseLockedError,
     InputNotFoundError,
     InvalidInputError,
     MalformedEventError,
-    NewerStoreError,
     OutputError,
     RunNotFoundError,
     UnknownEventError,
-    UsageError,
 )
 from recorder.events import codec
 from recorder.events.model import StoredEvent
+from recorder.store.connection import (
+    SCHEMA,
+    STORE_VERSION,
+    connect,
+    corrupt,
+    create_database_file,
+    foreign,
+    inspect,
+    locked_or,
+)
 from recorder.store.journal import JournalRow, JournalWriter, ingest_journal, pending_journals
 from recorder.store.source import RunInfo
 
-STORE_VERSION = 1
-T = TypeVar("T")
-#: How long any command waits, in all, for another process's lock on the database.
-DEFAULT_LOCK_TIMEOUT_S = 30.0
-LOCK_TIMEOUT_ENV = "RECORDER_LOCK_TIMEOUT"
+if TYPE_CHECKING:
+    import sqlite_utils
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id TEXT NOT NULL UNIQUE,
-    run_id TEXT NOT NULL,
-    type TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    source TEXT NOT NULL,
-    source_seq INTEGER NOT NULL,
-    recorded_at TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    UNIQUE (run_id, source, source_seq)
-);
-CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is refused'); END;
-CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is refused'); END;
-"""
-
-# Appending an event already stored is a no-op; a *different* event under a stored
-# event id is an attempted update, which the append-only trigger refuses.
 _INSERT = (
     "INSERT INTO events (event_id, run_id, type, version, source, source_seq, recorded_at,"
     " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET seq = seq"
@@ -93,9 +70,17 @@ class EventStore:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._connection = connection
-        self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
         self._journals: list[JournalWriter] = []
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """A sqlite-utils view of the same connection, for the read-side queries. Built
+        on first use: a recording process never needs it (importing sqlite-utils costs
+        a pytest session tens of milliseconds)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._connection)
 
     # -- opening -----------------------------------------------------------------
 
@@ -110,17 +95,17 @@ class EventStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists():
-                _create_database_file(path)
+                create_database_file(path)
         except (OSError, sqlite3.Error) as error:
             raise OutputError(
                 f"cannot open event database {path} for writing ({error}): "
                 "choose a writable path for --recorder-db"
             ) from error
-        kind = _inspect(path)
+        kind = inspect(path)
         if kind == "foreign":
-            raise _foreign(path)
+            raise foreign(path)
         try:
-            connection = _connect(path)
+            connection = connect(path)
         except (OSError, sqlite3.Error) as error:
             raise OutputError(
                 f"cannot open event database {path} for writing ({error}): "
@@ -141,18 +126,18 @@ class EventStore:
                 f"event database {path} does not exist: run the tests with "
                 f"--recorder-db {path} first, or pass the right --db"
             )
-        kind = _inspect(path)
+        kind = inspect(path)
         if kind == "foreign":
-            raise _foreign(path)
+            raise foreign(path)
         if kind == "empty":
             raise RunNotFoundError(
                 f"{path} holds no runs recorded yet (its creation was cut short before "
                 f"any event was written): record a run with --recorder-db {path}"
             )
         try:
-            connection = _connect(path)
+            connection = connect(path)
         except sqlite3.Error as error:
-            raise _corrupt(path, error) from error
+            raise corrupt(path, error) from error
         store = cls(path, connection)
         try:
             store.ingest_journals()
@@ -174,7 +159,7 @@ class EventStore:
         self._connection.close()
 
     def _create_schema(self) -> None:
-        script = f"BEGIN IMMEDIATE;\n{_SCHEMA}\nPRAGMA user_version = {STORE_VERSION};\nCOMMIT;"
+        script = f"BEGIN IMMEDIATE;\n{SCHEMA}\nPRAGMA user_version = {STORE_VERSION};\nCOMMIT;"
 
         def create() -> None:
             try:
@@ -188,7 +173,7 @@ class EventStore:
             try:
                 create()
             except sqlite3.OperationalError as error:
-                raise _locked_or(self.path, error) from error
+                raise locked_or(self.path, error) from error
 
     # -- writing -----------------------------------------------------------------
 
@@ -233,7 +218,7 @@ class EventStore:
                     connection.execute("ROLLBACK")
                     raise
             except sqlite3.OperationalError as error:
-                raise _locked_or(self.path, error) from error
+                raise locked_or(self.path, error) from error
             except sqlite3.IntegrityError as error:
                 raise InvalidInputError(
                     f"cannot append {what} to {self.path}: two different events claim the "
@@ -276,9 +261,15 @@ class EventStore:
 
     def last_source_seq(self, run_id: str, source: str) -> int:
         """The highest ``source_seq`` stored for ``source`` in ``run_id`` (0 if none)."""
-        rows = self._query("SELECT MAX(source_seq) AS last FROM events"
-                           " WHERE run_id = ? AND source = ?", [run_id, source])
-        return int(next(iter(rows))["last"] or 0)
+        try:  # on the recording path: plain sqlite3, no sqlite-utils
+            (last,) = self._connection.execute(
+                "SELECT MAX(source_seq) FROM events WHERE run_id = ? AND source = ?",
+                [run_id, source]).fetchone()
+        except sqlite3.OperationalError as error:
+            raise locked_or(self.path, error) from error
+        except sqlite3.DatabaseError as error:
+            raise corrupt(self.path, error) from error
+        return int(last or 0)
 
     def count(self, run_id: str) -> int:
         """How many events ``run_id`` has."""
@@ -299,7 +290,7 @@ class EventStore:
             while batch := cursor.fetchmany():
                 yield from batch
         except sqlite3.DatabaseError as error:
-            raise _corrupt(self.path, error) from error
+            raise corrupt(self.path, error) from error
 
     def iter_events(self, run_id: str) -> Iterator[StoredEvent]:
         """The decoded events of one run, in ``seq`` order, streamed."""
@@ -339,13 +330,13 @@ class EventStore:
         try:
             return self._connection.execute(sql).fetchall()
         except sqlite3.DatabaseError as error:
-            raise _corrupt(self.path, error) from error
+            raise corrupt(self.path, error) from error
 
     def _query(self, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
         try:
             yield from self.db.query(sql, params or [])
         except sqlite3.DatabaseError as error:
-            raise _corrupt(self.path, error) from error
+            raise corrupt(self.path, error) from error
 
 
 def decode_row(row: Row, path: Path | str = "database") -> StoredEvent:
@@ -376,144 +367,3 @@ def encode_row(stored: StoredEvent) -> JournalRow:
     )
 
 
-def _create_database_file(path: Path) -> None:
-    """Make a complete, empty event database at ``path`` atomically: the schema is
-    written under a temporary name, which is then linked to ``path``."""
-    creating = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.creating")
-    try:
-        connection = sqlite3.connect(creating, isolation_level=None)
-        try:
-            connection.executescript(
-                f"BEGIN;\n{_SCHEMA}\nPRAGMA user_version = {STORE_VERSION};\nCOMMIT;")
-            connection.execute("PRAGMA journal_mode = WAL")
-        finally:
-            connection.close()
-        try:
-            os.link(creating, path)
-        except FileExistsError:  # another process created it first: use theirs
-            pass
-    finally:
-        creating.unlink(missing_ok=True)
-
-
-_Kind = Literal["ours", "empty", "foreign"]
-
-
-def _inspect(path: Path) -> _Kind:
-    """What ``path`` holds, decided read-only: our store, an empty SQLite file (no
-    table at all), or something else. Newer stores and non-SQLite files are refused."""
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                     timeout=lock_timeout())
-    except sqlite3.Error as error:
-        raise _corrupt(path, error) from error
-    try:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        tables = {name for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as error:
-        raise _corrupt(path, error) from error
-    finally:
-        connection.close()
-    if version > STORE_VERSION:
-        raise NewerStoreError(
-            f"{path} was written by a newer recorder (store version {version}, "
-            f"this recorder reads up to {STORE_VERSION}): upgrade recorder"
-        )
-    if not tables and version == 0:
-        return "empty"
-    if version >= 1 and "events" in tables:
-        return "ours"
-    return "foreign"
-
-
-def _foreign(path: Path) -> InvalidInputError:
-    return InvalidInputError(
-        f"{path} is a SQLite database but holds no recorder events table (it was left "
-        "unchanged): pass the file written by --recorder-db, or choose a new path"
-    )
-
-
-def lock_timeout() -> float:
-    """Seconds to wait for another process's lock: ``RECORDER_LOCK_TIMEOUT``, or 30."""
-    text = os.environ.get(LOCK_TIMEOUT_ENV, "")
-    if not text:
-        return DEFAULT_LOCK_TIMEOUT_S
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 86_400:
-        raise UsageError(f"{LOCK_TIMEOUT_ENV}={text!r}: give a number of seconds "
-                         "between 0 and 86400")
-    return seconds
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    timeout = lock_timeout()
-    connection = sqlite3.connect(path, timeout=timeout, isolation_level=None,
-                                 check_same_thread=False)
-    connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    _retry_when_locked(lambda: connection.execute("PRAGMA journal_mode = WAL"), path,
-                       timeout)
-    # Every commit is handed to the OS before it returns, so a killed process loses
-    # nothing; only an OS crash or power loss (which ends a CI machine anyway) can lose
-    # or damage recent writes. Not syncing keeps a commit at ~24 us instead of ~42 us.
-    connection.execute("PRAGMA synchronous = OFF")
-    return connection
-
-
-def _retry_when_locked(action: Callable[[], T], path: Path, timeout: float) -> T:
-    """Run ``action``, retrying while another process holds the lock during a
-    journal-mode change (SQLite's busy handler does not cover it), for ``timeout``
-    seconds in all."""
-    deadline = time.monotonic() + timeout
-    attempt = 0
-    while True:
-        try:
-            return action()
-        except sqlite3.OperationalError as error:
-            if not _is_lock_error(error):
-                raise
-            if time.monotonic() >= deadline:
-                raise _locked_or(path, error) from error
-            attempt += 1
-            time.sleep(min(0.01 * attempt, 0.25, max(deadline - time.monotonic(), 0.0)))
-
-
-def _is_lock_error(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
-
-
-def _locked_or(path: Path, error: sqlite3.OperationalError) -> Exception:
-    """The one-line error for a lock that outlasted the timeout; other errors as is."""
-    if not _is_lock_error(error):
-        return _corrupt(path, error)
-    holders = _processes_holding(path)
-    held_by = f" (open in process {', '.join(map(str, holders))})" if holders else ""
-    return DatabaseLockedError(
-        f"{path} stayed locked by another connection for {lock_timeout():g} s{held_by}: "
-        f"let it finish or stop it, or wait longer with {LOCK_TIMEOUT_ENV}=SECONDS"
-    )
-
-
-def _processes_holding(path: Path) -> list[int]:
-    """The other processes that have ``path`` (or its WAL) open, where /proc tells."""
-    names = {str(path.resolve()), f"{path.resolve()}-wal"}
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        if int(entry.name) == os.getpid():
-            continue
-        try:
-            if any(os.readlink(fd) in names for fd in (entry / "fd").iterdir()):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return sorted(found)[:5]
-
-
-def _corrupt(path: Path, error: Exception) -> CorruptDatabaseError:
-    return CorruptDatabaseError(
-        f"{path} is not a readable SQLite database ({error}): pass the file written by "
-        "--recorder-db, or record the run again"
-    )

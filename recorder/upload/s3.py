@@ -187,13 +187,14 @@ class Bucket:
             )
         return UploadError(f"{what} failed at {where}: {code} (HTTP {status})")
 
-    def put_new(self, key: str, payload: Payload, metadata: dict[str, str]) -> bool:
+    def put_new(self, key: str, payload: Payload, metadata: dict[str, str],
+                content_type: str = CONTENT_TYPE) -> bool:
         """Create ``key``; False (nothing written) if the key already exists."""
         import botocore.exceptions as bce
 
         params: dict[str, Any] = {
             "Bucket": self.name, "Key": key, "Body": payload.body, "IfNoneMatch": "*",
-            "ChecksumSHA256": b64(payload.sha256), "ContentType": CONTENT_TYPE,
+            "ChecksumSHA256": b64(payload.sha256), "ContentType": content_type,
             "Metadata": metadata,
         }
         if payload.content_encoding:
