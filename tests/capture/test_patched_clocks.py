@@ -57,7 +57,9 @@ def test_tests_that_patch_the_clock_pass_and_get_real_durations(
     -946,681,262 s and made the run unexportable; ``mock.patch("time.perf_counter")``
     failed a passing test only when recording."""
     pytester.makepyfile(test_clocks=PATCHED)
-    result, document = record_session(pytester)
+    # In a process of its own: freezegun looks at every loaded module, and pytester's
+    # in-process run would then unload modules (numpy) that cannot be loaded twice.
+    result, document = record_session(pytester, subprocess=True)
     result.assert_outcomes(passed=3)
     assert document["status"] == "passed"
     assert document["notes"] == []
