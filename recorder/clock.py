@@ -1,14 +1,48 @@
-"""Wall-clock timestamps as ISO 8601 UTC strings with an explicit offset."""
+"""The recorder's clocks: wall-clock timestamps as ISO 8601 UTC strings with an explicit
+offset, and a monotonic clock for durations.
+
+Tests patch clocks (freezegun, ``mock.patch("time.perf_counter")``, a patched
+``time.time``). The recorder must neither break such a test nor record its fake time, so
+it takes its own references to the real functions when this module is imported, and keeps
+them inside an object: freezegun replaces matching attributes of every loaded *module*,
+not attributes of objects.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
+
+import attrs
+
+
+@attrs.frozen
+class _Clocks:
+    monotonic: Callable[[], float]
+    wall: Callable[[], float]
+    datetime: type[dt.datetime]
+    utc: dt.tzinfo
+
+
+_REAL = _Clocks(monotonic=time.perf_counter, wall=time.time, datetime=dt.datetime, utc=dt.UTC)
+
+
+def monotonic() -> float:
+    """Seconds on the real monotonic clock, whatever a test patched."""
+    return _REAL.monotonic()
 
 
 def utc_now() -> str:
     """The current time, e.g. ``2026-11-23T11:24:23.123456+00:00``."""
-    return dt.datetime.now(dt.UTC).isoformat()
+    return _REAL.datetime.now(_REAL.utc).isoformat()
 
 
 def utc_from_epoch(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).isoformat()
+    return _REAL.datetime.fromtimestamp(seconds, _REAL.utc).isoformat()
+
+
+
+def utc_seconds_ago(seconds: float) -> str:
+    """The time ``seconds`` before now, as :func:`utc_now` writes it."""
+    return _REAL.datetime.fromtimestamp(_REAL.wall() - max(seconds, 0.0), _REAL.utc).isoformat()

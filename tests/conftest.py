@@ -6,7 +6,12 @@ from __future__ import annotations
 import os
 
 import pytest
+import sqlite_utils  # noqa: F401
 from hypothesis import HealthCheck, settings
+
+# pytester unloads, after each test, the modules first imported during it. sqlite-utils
+# imports numpy when it is installed, and numpy cannot be loaded twice in one process (the
+# Spark test needs it later), so both are loaded here, once, before any test.
 
 settings.register_profile("dev", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

@@ -8,6 +8,7 @@ cut short, as when a process is killed.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -25,11 +26,15 @@ from recorder.events.model import (
     Failure,
     GitInfo,
     PhaseFinished,
+    Property,
+    PropertyRecorded,
     RunFinished,
     RunStarted,
     StepFinished,
     StepStarted,
     StoredEvent,
+    SubtestFinished,
+    WarningRecorded,
 )
 
 RUN_ID = "run-1"
@@ -61,8 +66,25 @@ run_finished = st.builds(
     RunFinished, exit_status=st.integers(0, 5), finished_at=st.just(TIMESTAMP),
     duration=durations, interrupted=st.booleans(), reason=optional_text,
 )
-case_ids = st.sampled_from([f"tests/test_{m}.py::{k}test_{n}" for m in "ab"
-                            for k in ("", "TestK::") for n in range(6)])
+#: Case ids with the suite and name pytest's item chain gives them (ids with ``::`` inside
+#: a parameter included): the truth an oracle compares against, not a parse of the id.
+CASES: dict[str, tuple[str, str]] = {
+    **{f"tests/test_{m}.py::{k}test_{n}": (f"tests/test_{m}.py{'::' + k[:-2] if k else ''}",
+                                           f"test_{n}")
+       for m in "ab" for k in ("", "TestK::") for n in range(4)},
+    "tests/test_a.py::test_x[::1]": ("tests/test_a.py", "test_x[::1]"),
+    "tests/test_b.py::TestK::test_p[a::b]": ("tests/test_b.py::TestK", "test_p[a::b]"),
+}
+case_ids = st.sampled_from(sorted(CASES))
+#: Worker names whose text order is not their numeric order ("gw10" < "gw2").
+SOURCE_NAMES = ("main", "gw2", "gw10", "gw1")
+#: Durations as a test that patched the clock, or a foreign emitter, may leave them.
+impossible_durations = st.sampled_from([float("nan"), float("inf"), -946_681_262.0])
+BASE_TIME = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+def moment(tick: int) -> str:
+    return (BASE_TIME + dt.timedelta(seconds=tick)).isoformat()
 
 
 @st.composite
@@ -89,33 +111,57 @@ def steps_of(draw: Any, case_id: str, attempt: int) -> list[Event]:
 
 
 @st.composite
-def attempt_events(draw: Any, case_id: str, attempt: int, worker: str | None) -> list[Event]:
-    events: list[Event] = [CaseStarted(case_id=case_id, attempt=attempt, started_at=TIMESTAMP,
+def attempt_events(draw: Any, case_id: str, attempt: int, worker: str | None,
+                   started_at: str = TIMESTAMP, suite: str = "", name: str = "",
+                   finished: bool = True, clock_faults: bool = True) -> list[Event]:
+    """One attempt: its start, steps, subtests, warnings, phases and (if ``finished``)
+    its end; a duration is now and then one no clock could give."""
+    faulty = clock_faults and draw(st.integers(0, 9)) == 0
+    some_duration = durations | impossible_durations if faulty else durations
+    events: list[Event] = [CaseStarted(case_id=case_id, attempt=attempt, started_at=started_at,
+                                       suite=suite, name=name,
                                        worker=worker, line=draw(st.none() | st.integers(1, 999)),
                                        parameters=draw(st.dictionaries(texts, texts, max_size=2)),
                                        markers=tuple(draw(st.lists(texts, max_size=2))))]
     events.extend(draw(steps_of(case_id, attempt)))
+    events.extend(draw(st.lists(st.builds(
+        SubtestFinished, case_id=st.just(case_id), attempt=st.just(attempt),
+        status=st.sampled_from(["passed", "failed", "skipped", "xfailed"]),
+        started_at=st.just(started_at), duration=some_duration, message=optional_text,
+        parameters=st.dictionaries(texts, texts, max_size=2), failure=st.none() | failures,
+        reason=optional_text), max_size=2)))
+    events.extend(draw(st.lists(st.builds(
+        WarningRecorded, case_id=st.just(case_id), attempt=st.just(attempt), category=texts,
+        message=texts, filename=optional_text, lineno=st.none() | st.integers(1, 99)),
+        max_size=1)))
     for phase in draw(st.lists(st.sampled_from(["setup", "call", "teardown"]), unique=True)):
         outcome = draw(st.sampled_from(["passed", "failed", "skipped"]))
         events.append(PhaseFinished(
             case_id=case_id, attempt=attempt, phase=phase, outcome=outcome,
-            started_at=TIMESTAMP, stopped_at=TIMESTAMP, duration=draw(durations),
+            started_at=started_at, stopped_at=started_at, duration=draw(some_duration),
             failure=draw(failures) if outcome == "failed" else None,
             reason=draw(optional_text), stdout=draw(texts),
         ))
-    events.append(CaseFinished(case_id=case_id, attempt=attempt,
-                               status=draw(st.sampled_from(ATTEMPT_STATUSES)),
-                               duration=draw(durations), stopped_at=TIMESTAMP,
-                               reason=draw(optional_text)))
+    if finished:
+        events.append(CaseFinished(case_id=case_id, attempt=attempt,
+                                   status=draw(st.sampled_from(ATTEMPT_STATUSES)),
+                                   duration=draw(some_duration), stopped_at=started_at,
+                                   reason=draw(optional_text),
+                                   properties=tuple(draw(st.lists(properties, max_size=2)))))
     return events
 
 
+properties = st.builds(Property, name=texts, value=texts)
+
+
 @st.composite
-def event_logs(draw: Any, max_sources: int = 3) -> dict[str, list[Event]]:
-    """``source -> events`` for one run; each case id runs in exactly one source."""
-    sources = ["main", *[f"gw{i}" for i in range(draw(st.integers(0, max_sources - 1)))]]
+def event_logs(draw: Any, max_sources: int = 4) -> dict[str, list[Event]]:
+    """``source -> events`` for one run. A case's attempts (reruns, or a rerun after its
+    worker crashed) may run on different sources, each numbering its own attempts from 1;
+    they start one after another, later attempts at later times. A case's suite and name
+    are recorded as pytest's item chain gives them, or left empty as old events did."""
+    sources = list(SOURCE_NAMES[: draw(st.integers(1, max_sources))])
     ids = draw(st.lists(case_ids, unique=True, max_size=8))
-    owner = {case_id: draw(st.sampled_from(sources)) for case_id in ids}
     log: dict[str, list[Event]] = {source: [] for source in sources}
     log["main"].append(draw(run_started))
     collected = draw(st.lists(st.sampled_from(ids), unique=True)) if ids else []
@@ -123,16 +169,27 @@ def event_logs(draw: Any, max_sources: int = 3) -> dict[str, list[Event]]:
     for source in sources:
         if source != "main" or len(sources) == 1:
             log[source].append(CollectionFinished(collected=len(collected),
-                                                  case_ids=tuple(collected), errors=tuple(errors)))
+                                                  case_ids=tuple(collected), errors=tuple(errors),
+                                                  deselected=draw(st.integers(0, 3))))
+    tick = 0
     for case_id in ids:
-        source = owner[case_id]
-        worker = None if source == "main" else source
-        for attempt in range(1, draw(st.integers(1, 3)) + 1):
-            log[source].extend(draw(attempt_events(case_id, attempt, worker)))
-    for case_id in draw(st.lists(st.sampled_from(ids), unique=True, max_size=2)) if ids else []:
-        log["main"].append(CaseCrashed(case_id=case_id, worker=owner[case_id],
-                                       message=f"worker {owner[case_id]} crashed",
-                                       crashed_at=TIMESTAMP))
+        suite, name = CASES[case_id] if draw(st.booleans()) else ("", "")
+        numbers: dict[str, int] = {}
+        for _ in range(draw(st.integers(1, 3))):
+            source = draw(st.sampled_from(sources))
+            numbers[source] = numbers.get(source, 0) + 1
+            tick += 1
+            worker = None if source == "main" else source
+            crashed = worker is not None and draw(st.integers(0, 4)) == 0
+            log[source].extend(draw(attempt_events(case_id, numbers[source], worker,
+                                                   moment(tick), suite, name,
+                                                   finished=not crashed)))
+            if crashed:
+                log["main"].append(CaseCrashed(case_id=case_id, worker=source,
+                                               message=f"worker {source} crashed",
+                                               crashed_at=moment(tick)))
+    log["main"].extend(draw(st.lists(st.builds(PropertyRecorded, name=texts, value=texts),
+                                     max_size=2)))
     if draw(st.booleans()):
         log["main"].append(draw(run_finished))
     for source in sources:  # a killed process loses the tail of its log
@@ -152,6 +209,20 @@ def stamp(log: dict[str, list[Event]], run_id: str = RUN_ID) -> dict[str, list[S
         ]
         for source, events in log.items()
     }
+
+
+@st.composite
+def with_gaps(draw: Any, stamped: dict[str, list[StoredEvent]]) -> dict[str, list[StoredEvent]]:
+    """Lose some events from the middle of a source's log (their ``source_seq`` leave a
+    gap), never an attempt's ``case.started``."""
+    kept: dict[str, list[StoredEvent]] = {}
+    for source, events in stamped.items():
+        kept[source] = [
+            stored for index, stored in enumerate(events)
+            if isinstance(stored.event, CaseStarted) or index in (0, len(events) - 1)
+            or draw(st.integers(0, 9)) != 0
+        ]
+    return kept
 
 
 @st.composite
@@ -177,7 +248,8 @@ EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
         errors=st.lists(st.builds(CollectionError, nodeid=texts, message=texts),
                         max_size=2).map(tuple)),
     **{
-        name: case_ids.flatmap(lambda case_id: attempt_events(case_id, 1, "gw0")).map(
+        name: case_ids.flatmap(
+            lambda case_id: attempt_events(case_id, 1, "gw0", clock_faults=False)).map(
             lambda events, cls=cls: next(e for e in events if isinstance(e, cls)))
         for name, cls in (("case.started", CaseStarted), ("case.finished", CaseFinished))
     },
@@ -192,6 +264,16 @@ EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
                               parent_id=st.none() | st.integers(1, 99)),
     "case.crashed": st.builds(CaseCrashed, case_id=case_ids, worker=texts, message=texts,
                               crashed_at=texts),
+    "subtest.finished": st.builds(
+        SubtestFinished, case_id=texts, status=st.sampled_from(["passed", "failed", "skipped",
+                                                                "xfailed"]),
+        started_at=texts, duration=durations, attempt=st.integers(1, 3), message=optional_text,
+        parameters=st.dictionaries(texts, texts, max_size=2), failure=st.none() | failures,
+        reason=optional_text),
+    "warning.recorded": st.builds(WarningRecorded, case_id=texts, category=texts, message=texts,
+                                  attempt=st.integers(1, 3), filename=optional_text,
+                                  lineno=st.none() | st.integers(0, 99)),
+    "property.recorded": st.builds(PropertyRecorded, name=texts, value=texts),
     "step.finished": st.builds(StepFinished, case_id=texts, step_id=st.integers(1, 99),
                                status=st.sampled_from(["passed", "failed", "skipped"]),
                                duration=durations, attempt=st.integers(1, 3),

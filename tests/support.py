@@ -4,12 +4,14 @@ from here, never from each other."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from recorder.events.model import CaseFinished, CaseStarted, RunFinished, RunStarted
 from recorder.store.emitter import Emitter
@@ -88,3 +90,21 @@ def run_cli_on_read_only_folder(folder: Path, *args: str) -> subprocess.Complete
     return subprocess.run(["unshare", "-rm", "sh", "-c", script, str(folder), sys.executable,
                            "-m", "recorder", *args], capture_output=True, text=True,
                           encoding="utf-8", timeout=120)
+
+
+def record_session(pytester: Any, *args: str, subprocess: bool = False,
+                   run_id: str = "r1") -> tuple[Any, dict[str, Any]]:
+    """Run a real pytest session recording into ``events.db`` in ``pytester``'s folder,
+    and return its result and the exported run document (every case by id under
+    ``"by_id"``)."""
+    from recorder.export.run_json import export_run
+
+    db = pytester.path / "events.db"
+    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest
+    result = run(f"--recorder-db={db}", f"--recorder-run-id={run_id}", *args)
+    out = pytester.path / f"{run_id}.json"
+    export_run(db, out, run_id)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    document["by_id"] = {case["id"]: case for suite in document["suites"]
+                         for case in suite["cases"]}
+    return result, document

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from recorder.capture.session import RecordingSession
 
 PLUGIN_NAME = "recorder-session"
+suite_properties_plugin = "recorder-suite-properties"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,6 +45,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("recorder_project", "project name stored with recorded runs")
     parser.addini("recorder_redact", "regular expressions (one a line) whose matches in "
                   "the recorded command line and CI URLs are stored as ***", type="linelist")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Give ``--recorder-db PATH`` (space form) the rootdir ``--recorder-db=PATH`` gets.
+
+    pytest infers the rootdir from the command line's paths before it loads plugins, so it
+    takes the value of an option it does not know yet for a test path: once that database
+    exists (the second run), its folder joins the common ancestor, and the rootdir, the
+    case ids, the default project and ``--deselect`` matching all change. Here, with every
+    plugin's options known and before any conftest loads, the rootdir is worked out again
+    from the real paths."""
+    namespace = early_config.known_args_namespace
+    if not getattr(namespace, "recorder_db", None):
+        return
+    from recorder.capture.rootdir import redetermine_rootdir  # only when recording
+
+    redetermine_rootdir(early_config)
 
 
 def _database_path(config: pytest.Config) -> Path | None:
@@ -81,10 +100,12 @@ def pytest_configure(config: pytest.Config) -> None:
         distributed = config.pluginmanager.hasplugin("xdist") and \
             config.getoption("dist", "no") != "no"
         role = "controller" if distributed else "single"
+    from recorder.capture import suite_properties
     from recorder.capture.session import start_session  # only now: recording is on
 
     session = start_session(config, path, run_id, source, role, shard)
     config.pluginmanager.register(session, PLUGIN_NAME)
+    config.pluginmanager.register(suite_properties, suite_properties.PLUGIN_NAME)
     config.stash[_session_key] = session
 
 
@@ -96,4 +117,5 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if session is not None:
         session.close()
         config.pluginmanager.unregister(session, PLUGIN_NAME)
+        config.pluginmanager.unregister(name=suite_properties_plugin)
         del config.stash[_session_key]

@@ -11,7 +11,7 @@ import os
 import re
 import signal
 import threading
-import time
+import warnings
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,19 @@ from recorder.capture.reports import (
     attempt_status,
     captured,
     failure_of,
+    is_subtest_report,
     skip_reason,
+    subtest_message,
+    subtest_parameters,
+    subtest_status,
+    user_properties,
     xfail_reason,
 )
 from recorder.capture.steps import CaseRecording, activate_case, active_case
-from recorder.clock import utc_from_epoch, utc_now
+from recorder.clock import monotonic, utc_now, utc_seconds_ago
 from recorder.errors import RecorderError
 from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
+from recorder.events.durations import possible_duration
 from recorder.events.environment import detect_environment
 from recorder.events.model import (
     CaseCrashed,
@@ -37,9 +43,12 @@ from recorder.events.model import (
     CaseStarted,
     CollectionError,
     CollectionFinished,
+    Failure,
     PhaseFinished,
     RunFinished,
     RunStarted,
+    SubtestFinished,
+    WarningRecorded,
 )
 from recorder.events.nodeid import split_nodeid
 from recorder.redaction import Redactor
@@ -95,11 +104,17 @@ class RecordingSession:
         self.role = role  # "single", "controller" or "worker"
         self.shard = shard
         self.path = path
-        self.started = time.perf_counter()
+        self.started = monotonic()
         self.collection_errors: list[CollectionError] = []
+        self.deselected = 0
         self.attempts: dict[str, int] = {}
         self.phase_reports: dict[str, list[pytest.TestReport]] = {}
         self.case_started: dict[str, float] = {}
+        # The recorder times phases itself, with its own clocks: a test that freezes or
+        # patches time must not give its phases (pytest's ``report.duration``) fake times.
+        self.phase_started: dict[str, tuple[str, float]] = {}
+        self.in_call: set[str] = set()
+        self.subtest_failures: dict[str, list[Failure]] = {}
         self.stop_signal: str | None = None
         self.stop_reason: str | None = None
         self.stopped_by_collection_errors = False
@@ -153,6 +168,7 @@ class RecordingSession:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         if not self.owns_run:
             return
+        self.started = monotonic()  # the session's duration, as pytest measures it
         self._install_sigterm()
         config = self.config
         redactor = _redactor(config)
@@ -179,10 +195,18 @@ class RecordingSession:
         if self.shard:
             node.workerinput["recorder_shard"] = self.shard
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.owns_run:
-            return
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session,
+                             exitstatus: int) -> Generator[None, None, None]:
+        """The run ends after every other plugin's sessionfinish, the terminal summary
+        included, so its duration is the session duration pytest prints."""
+        try:
+            return (yield)
+        finally:
+            if self.owns_run:
+                self._finish_run(exitstatus)
+
+    def _finish_run(self, exitstatus: int) -> None:
         interrupted = int(exitstatus) == int(pytest.ExitCode.INTERRUPTED)
         reason = self.stop_reason
         if self.stopped_by_collection_errors:
@@ -192,7 +216,7 @@ class RecordingSession:
         self.emitter.emit(RunFinished(
             exit_status=int(exitstatus),
             finished_at=utc_now(),
-            duration=time.perf_counter() - self.started,
+            duration=monotonic() - self.started,
             interrupted=interrupted,
             reason=reason,
         ))
@@ -243,21 +267,45 @@ class RecordingSession:
             collected=len(session.items),
             case_ids=tuple(item.nodeid for item in session.items),
             errors=tuple(self.collection_errors),
+            deselected=self.deselected,
         ))
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
 
     # -- cases -----------------------------------------------------------------------
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
         """Each attempt starts here, before any fixture: commit its start first."""
-        if not self.runs_tests:
-            return
+        if self.runs_tests:
+            self._start_attempt(item)
+            self.phase_started[item.nodeid] = (utc_now(), monotonic())
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        # Subtests report through pytest_runtest_makereport while the body still runs.
+        self.in_call.add(item.nodeid)
+        self.phase_started[item.nodeid] = (utc_now(), monotonic())
+        try:
+            return (yield)
+        finally:
+            self.in_call.discard(item.nodeid)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
+        self.phase_started[item.nodeid] = (utc_now(), monotonic())
+        return (yield)
+
+    def _start_attempt(self, item: pytest.Item) -> None:
         nodeid = item.nodeid
         attempt = self.attempts.get(nodeid, 0) + 1
         self.attempts[nodeid] = attempt
         self.phase_reports[nodeid] = []
-        self.case_started[nodeid] = time.perf_counter()
-        suite, name = split_nodeid(nodeid)
+        self.subtest_failures[nodeid] = []
+        self.case_started[nodeid] = monotonic()
+        suite, name = _suite_and_name(item)
         path, line, _ = item.location
         self.emitter.emit(CaseStarted(
             case_id=nodeid,
@@ -278,9 +326,46 @@ class RecordingSession:
         self, item: pytest.Item, call: pytest.CallInfo[Any]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report: pytest.TestReport = yield
-        if self.runs_tests:
+        if self.runs_tests and not (call.when == "call" and item.nodeid in self.in_call):
             self._record_phase(item.nodeid, report, call)
         return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """A subtest ended (it reports while its case's body still runs)."""
+        if not self.runs_tests or not is_subtest_report(report):
+            return
+        attempt = self.attempts.get(report.nodeid)
+        if attempt is None:
+            return
+        failure = failure_of(report, None)
+        duration = report.duration if possible_duration(report.duration) else 0.0
+        if failure is not None:
+            self.subtest_failures.setdefault(report.nodeid, []).append(failure)
+        self.emitter.emit(SubtestFinished(
+            case_id=report.nodeid,
+            attempt=attempt,
+            status=subtest_status(report),
+            started_at=utc_seconds_ago(duration),
+            duration=duration,
+            message=subtest_message(report),
+            parameters=subtest_parameters(report),
+            failure=failure,
+            reason=skip_reason(report) or xfail_reason(report),
+        ))
+
+    def pytest_warning_recorded(self, warning_message: warnings.WarningMessage, when: str,
+                                nodeid: str, location: tuple[str, int, str] | None) -> None:
+        attempt = self.attempts.get(nodeid) if self.runs_tests else None
+        if attempt is None:
+            return
+        self.emitter.emit(WarningRecorded(
+            case_id=nodeid,
+            attempt=attempt,
+            category=warning_message.category.__name__,
+            message=bound(safe_str(warning_message.message), MESSAGE_LIMIT),
+            filename=safe_str(warning_message.filename),
+            lineno=warning_message.lineno,
+        ))
 
     def _record_phase(self, nodeid: str, report: pytest.TestReport,
                       call: pytest.CallInfo[Any]) -> None:
@@ -288,15 +373,20 @@ class RecordingSession:
         if attempt is None:  # a phase without our setup hook: nothing to attach it to
             return
         self.phase_reports.setdefault(nodeid, []).append(report)
+        started_at, started = self.phase_started.pop(nodeid, (utc_now(), monotonic()))
+        outcome, failure = report.outcome, failure_of(report, call)
+        failed_subtests = self.subtest_failures.get(nodeid, [])
+        if report.when == "call" and failed_subtests and outcome == "passed":
+            outcome, failure = "failed", failed_subtests[0]  # pytest fails it when it logs
         phase = PhaseFinished(
             case_id=nodeid,
             attempt=attempt,
             phase=report.when,
-            outcome=report.outcome,
-            started_at=utc_from_epoch(call.start),
-            stopped_at=utc_from_epoch(call.stop),
-            duration=report.duration,
-            failure=failure_of(report, call),
+            outcome=outcome,
+            started_at=started_at,
+            stopped_at=utc_now(),
+            duration=monotonic() - started,
+            failure=failure,
             reason=skip_reason(report),
             xfail_reason=xfail_reason(report),
             stdout=captured(report, "stdout"),
@@ -306,17 +396,28 @@ class RecordingSession:
         if report.when != "teardown":
             self.emitter.emit(phase)
             return
-        status, reason = attempt_status(self.phase_reports.pop(nodeid, []))
+        status, reason = attempt_status(self.phase_reports.pop(nodeid, []),
+                                        len(self.subtest_failures.pop(nodeid, [])))
         activate_case(self.outer_case)
         finished = CaseFinished(
             case_id=nodeid,
             attempt=attempt,
             status=status,
-            duration=time.perf_counter() - self.case_started.pop(nodeid, time.perf_counter()),
+            duration=monotonic() - self.case_started.pop(nodeid, monotonic()),
             stopped_at=utc_now(),
             reason=reason,
+            properties=user_properties(report),
         )
         self.emitter.emit_together(phase, finished)
+
+
+def _suite_and_name(item: pytest.Item) -> tuple[str, str]:
+    """From pytest's own item chain (a parametrized id may contain ``::``, as in
+    ``test_x[::1]``); the nodeid split only for an item without a parent."""
+    parent = item.parent
+    if parent is None or isinstance(parent, pytest.Session) or not parent.nodeid:
+        return split_nodeid(item.nodeid)
+    return parent.nodeid, item.name
 
 
 def _parameters(item: pytest.Item) -> dict[str, str]:

@@ -11,6 +11,7 @@ import attrs
 from recorder.document import Document
 from recorder.document.records import Attempt, Step
 from recorder.document.status import CASE_STATUSES
+from recorder.events.durations import possible_duration
 from recorder.events.model import (
     CaseCrashed,
     Failure,
@@ -59,14 +60,19 @@ def not_run_case(case_id: str) -> Document:
         "failure": None,
         "phases": [],
         "steps": [],
+        "subtests": [],
+        "warnings": [],
+        "properties": [],
         "attempts": [],
     }
 
 
 def attempt_duration(attempt: Attempt) -> float:
-    if attempt.finished is not None:
+    """The attempt's own duration; the sum of its phases' when it never finished or its
+    recorded duration was impossible (the projector notes that)."""
+    if attempt.finished is not None and attempt.finished.duration is not None:
         return attempt.finished.duration
-    return sum(phase.duration for _, phase in attempt.phases())
+    return sum(phase.duration for _, phase in attempt.phases() if phase.duration is not None)
 
 
 def phase_failure(failure: Failure | None, phase: str) -> Document | None:
@@ -156,10 +162,39 @@ def _render_step(step: Step, name: str, nested: list[Document]) -> Document:
         "name": name,
         "status": finished.status if finished else "incomplete",
         "started_at": step.started.started_at,
-        "duration": finished.duration if finished else None,
+        "duration": (finished.duration
+                     if finished and possible_duration(finished.duration) else None),
         "failure": plain_failure(finished.failure) if finished else None,
         "steps": nested,
     }
+
+
+def render_subtests(attempt: Attempt) -> list[Document]:
+    return [
+        {
+            "message": subtest.message,
+            "parameters": dict(subtest.parameters),
+            "status": subtest.status,
+            "started_at": subtest.started_at,
+            "duration": subtest.duration if possible_duration(subtest.duration) else None,
+            "reason": subtest.reason,
+            "failure": plain_failure(subtest.failure),
+        }
+        for subtest in attempt.subtests or ()
+    ]
+
+
+def render_warnings(attempt: Attempt) -> list[Document]:
+    return [
+        {"category": warning.category, "message": warning.message,
+         "filename": warning.filename, "lineno": warning.lineno}
+        for warning in attempt.warnings or ()
+    ]
+
+
+def render_properties(attempt: Attempt) -> list[Document]:
+    properties = attempt.finished.properties if attempt.finished is not None else ()
+    return [{"name": prop.name, "value": prop.value} for prop in properties]
 
 
 def render_environment(started: RunStarted | None) -> Document:

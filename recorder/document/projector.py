@@ -27,25 +27,32 @@ from recorder.document.case_view import (
     render_environment,
     render_interruption,
     render_phases,
+    render_properties,
     render_steps,
+    render_subtests,
+    render_warnings,
 )
 from recorder.document.records import Attempt, End, Phase, SourceProgress, Start, Step
 from recorder.document.status import case_status, primary_source, run_status
+from recorder.events.durations import impossible_duration_note, possible_duration
 from recorder.events.model import (
     CaseCrashed,
     CaseFinished,
     CaseStarted,
     CollectionFinished,
     PhaseFinished,
+    PropertyRecorded,
     RunFinished,
     RunStarted,
     StepFinished,
     StepStarted,
     StoredEvent,
+    SubtestFinished,
+    WarningRecorded,
 )
 from recorder.events.nodeid import file_of, split_nodeid
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @attrs.frozen
@@ -71,6 +78,8 @@ class RunProjection:
         self._cases: dict[str, dict[tuple[int, str], Attempt]] = {}
         self._sources: dict[str, SourceProgress] = {}
         self._crashes: dict[str, CaseCrashed] = {}
+        self._properties: dict[str, list[PropertyRecorded]] = {}
+        self._notes: set[str] = set()
 
     # -- folding -----------------------------------------------------------------
 
@@ -109,7 +118,16 @@ class RunProjection:
         self._run_started[source] = event
 
     def _on_run_finished(self, event: RunFinished, source: str) -> None:
+        self._check_duration(event.duration, f"the run's end from {source}")
         self._run_finished[source] = event
+
+    def _check_duration(self, duration: float, what: str) -> float | None:
+        """``duration``, or None (with a note) when no clock could have given it: a test
+        that patched the clock, or a foreign emitter."""
+        if possible_duration(duration):
+            return duration
+        self._notes.add(impossible_duration_note(what, duration))
+        return None
 
     def _on_collection_finished(self, event: CollectionFinished, source: str) -> None:
         self._collections[source] = event
@@ -123,7 +141,9 @@ class RunProjection:
         )
 
     def _on_phase_finished(self, event: PhaseFinished, source: str) -> None:
-        phase = Phase(intern(event.outcome), event.started_at, event.stopped_at, event.duration,
+        duration = self._check_duration(
+            event.duration, f"{event.case_id} attempt {event.attempt} {event.phase}")
+        phase = Phase(intern(event.outcome), event.started_at, event.stopped_at, duration,
                        event.reason, event.failure, event.stdout, event.stderr, event.log)
         setattr(self._attempt(event.case_id, event.attempt, source), event.phase, phase)
 
@@ -137,11 +157,31 @@ class RunProjection:
         steps = self._attempt(event.case_id, event.attempt, source).steps
         step = steps.get(event.step_id) if steps else None
         if step is not None:
+            self._check_duration(event.duration, f"{event.case_id} attempt {event.attempt} "
+                                 f"step {event.step_id}")
             step.finished = event
 
+    def _on_subtest_finished(self, event: SubtestFinished, source: str) -> None:
+        self._check_duration(event.duration, f"{event.case_id} attempt {event.attempt} subtest")
+        attempt = self._attempt(event.case_id, event.attempt, source)
+        if attempt.subtests is None:
+            attempt.subtests = []
+        attempt.subtests.append(event)
+
+    def _on_warning_recorded(self, event: WarningRecorded, source: str) -> None:
+        attempt = self._attempt(event.case_id, event.attempt, source)
+        if attempt.warnings is None:
+            attempt.warnings = []
+        attempt.warnings.append(event)
+
+    def _on_property_recorded(self, event: PropertyRecorded, source: str) -> None:
+        self._properties.setdefault(source, []).append(event)
+
     def _on_case_finished(self, event: CaseFinished, source: str) -> None:
+        duration = self._check_duration(event.duration,
+                                        f"{event.case_id} attempt {event.attempt}")
         self._attempt(event.case_id, event.attempt, source).finished = End(
-            intern(event.status), event.duration, event.reason)
+            intern(event.status), duration, event.reason, event.properties)
 
     def _on_case_crashed(self, event: CaseCrashed, source: str) -> None:
         known = self._crashes.get(event.case_id)
@@ -189,7 +229,8 @@ class RunProjection:
             for error in self._collections[source].errors
         ]
         status = run_status(interrupted=interrupted, counts=counts,
-                            collection_errors=len(collection_errors))
+                            collection_errors=len(collection_errors),
+                            exit_status=self._exit_status())
 
         run_duration = self._run_duration()
         head = {
@@ -216,8 +257,13 @@ class RunProjection:
             "arguments": list(started.arguments) if started else [],
             "collection": {
                 "collected": self._collected_count(),
+                "deselected": max((c.deselected for c in self._collections.values()), default=0),
                 "errors": collection_errors,
             },
+            "properties": [{"name": p.name, "value": p.value}
+                           for source in sorted(self._properties)
+                           for p in self._properties[source]],
+            "notes": sorted(self._notes),
             "summary": {**counts, "duration": run_duration},
         }
 
@@ -264,7 +310,10 @@ class RunProjection:
         """The run's own monotonic duration; for shards (several sources started the run)
         the wall time from the first start to the last finish, since shards on different
         machines share no monotonic clock, and never less than the longest shard."""
-        longest = max((f.duration for f in self._run_finished.values()), default=None)
+        durations = [f.duration for f in self._run_finished.values()]
+        if not all(possible_duration(duration) for duration in durations):
+            return None
+        longest = max(durations, default=None)
         if longest is None or len(self._run_started) < 2:
             return longest
         first = _seconds_since_epoch(min(s.started_at for s in self._run_started.values()))
@@ -301,7 +350,7 @@ class RunProjection:
         if attempts is None:
             status = "incomplete" if case_id in self._crashes else "not_run"
             return status, 0.0, split_nodeid(case_id)[0]
-        ordered = [attempts[key] for key in sorted(attempts)]
+        ordered = sorted(attempts.values(), key=Attempt.order_key)
         final = ordered[-1]
         status = case_status([attempt.status for attempt in ordered])
         started = next((a.started for a in reversed(ordered) if a.started), None)
@@ -314,7 +363,7 @@ class RunProjection:
         if attempts is None:
             crash = self._crashes.get(case_id)
             return crashed_case(crash) if crash is not None else not_run_case(case_id)
-        ordered = [attempts[key] for key in sorted(attempts)]
+        ordered = sorted(attempts.values(), key=Attempt.order_key)
         final = ordered[-1]
         started = next((a.started for a in reversed(ordered) if a.started), None)
         failure = attempt_failure(final)
@@ -338,6 +387,9 @@ class RunProjection:
             "failure": failure,
             "phases": render_phases(final),
             "steps": render_steps(final),
+            "subtests": render_subtests(final),
+            "warnings": render_warnings(final),
+            "properties": render_properties(final),
             "attempts": [
                 {
                     "attempt": attempt.number,
@@ -400,4 +452,7 @@ _HANDLERS: dict[type, Callable[[RunProjection, Any, str], None]] = {
     StepFinished: RunProjection._on_step_finished,
     CaseFinished: RunProjection._on_case_finished,
     CaseCrashed: RunProjection._on_case_crashed,
+    SubtestFinished: RunProjection._on_subtest_finished,
+    WarningRecorded: RunProjection._on_warning_recorded,
+    PropertyRecorded: RunProjection._on_property_recorded,
 }

@@ -12,8 +12,11 @@ import attrs
 
 from recorder.events.model import (
     Failure,
+    Property,
     StepFinished,
     StepStarted,
+    SubtestFinished,
+    WarningRecorded,
 )
 
 PHASE_ORDER = ("setup", "call", "teardown")
@@ -36,7 +39,7 @@ class Phase:
     outcome: str
     started_at: str
     stopped_at: str
-    duration: float
+    duration: float | None
     reason: str | None
     failure: Failure | None
     stdout: str
@@ -47,8 +50,9 @@ class Phase:
 @attrs.define
 class End:
     status: str
-    duration: float
+    duration: float | None
     reason: str | None
+    properties: tuple[Property, ...] = ()
 
 
 @attrs.define
@@ -67,10 +71,23 @@ class Attempt:
     call: Phase | None = None
     teardown: Phase | None = None
     steps: dict[int, Step] | None = None
+    subtests: list[SubtestFinished] | None = None
+    warnings: list[WarningRecorded] | None = None
 
     @property
     def status(self) -> str:
         return self.finished.status if self.finished is not None else "incomplete"
+
+    def order_key(self) -> tuple[str, int, str]:
+        """Attempts of a case are ordered run-wide, by when they started (reruns of a
+        crashed case may run on another worker, whose own attempt count starts again at
+        1); the number and source only break ties. An attempt whose start was lost goes
+        by its first phase's start."""
+        if self.started is not None:
+            moment = self.started.started_at
+        else:
+            moment = min((phase.started_at for _, phase in self.phases()), default="")
+        return moment, self.number, self.source
 
     def phases(self) -> Iterator[tuple[str, Phase]]:
         for name in PHASE_ORDER:

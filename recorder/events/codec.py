@@ -9,6 +9,7 @@ version at a time) before structuring, so stored events are never rewritten.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import cattrs
@@ -24,9 +25,17 @@ Payload = dict[str, Any]
 #: How error messages name an event when the caller does not say which row it is.
 DEFAULT_WHERE = "event"
 
+def _structure_duration(value: Any, _: type) -> float:
+    return math.nan if value is None else float(value)
+
+
 def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
     converter = cattrs.Converter(forbid_extra_keys=False,
                                  detailed_validation=detailed_validation)
+    # Every float in the vocabulary is a duration. JSON has no NaN or infinity, so orjson
+    # writes an impossible one (a test patched the clock) as null; it reads back as NaN, and
+    # the projector shows it as null with a note instead of the row being rejected.
+    converter.register_structure_hook(float, _structure_duration)
     for cls in EVENT_TYPES.values():
         converter.register_unstructure_hook(
             cls, make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=True)

@@ -18,6 +18,7 @@ PhaseName: TypeAlias = Literal["setup", "call", "teardown"]
 PhaseOutcome: TypeAlias = Literal["passed", "failed", "skipped"]
 AttemptStatus: TypeAlias = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed"]
 StepStatus: TypeAlias = Literal["passed", "failed", "skipped"]
+SubtestStatus: TypeAlias = Literal["passed", "failed", "skipped", "xfailed"]
 
 
 #: Turns a payload of one version into the next version's shape.
@@ -72,6 +73,14 @@ class Failure:
 
 
 @attrs.frozen
+class Property:
+    """A ``record_property`` / ``record_testsuite_property`` pair, its value as text."""
+
+    name: str
+    value: str
+
+
+@attrs.frozen
 class CollectionError:
     nodeid: str
     message: str
@@ -104,6 +113,7 @@ class CollectionFinished(Versioned):
     collected: int
     case_ids: tuple[str, ...] = ()
     errors: tuple[CollectionError, ...] = ()
+    deselected: int = 0
 
 
 @attrs.frozen
@@ -183,6 +193,52 @@ class CaseFinished(Versioned):
     stopped_at: str
     attempt: int = 1
     reason: str | None = None
+    properties: tuple[Property, ...] = ()
+
+
+@attrs.frozen
+class SubtestFinished(Versioned):
+    """A subtest (unittest ``subTest``, pytest's ``subtests`` fixture) inside a case ended;
+    ``message`` and ``parameters`` are what the test passed to it."""
+
+    TYPE: ClassVar[str] = "subtest.finished"
+    VERSION: ClassVar[int] = 1
+
+    case_id: str
+    status: SubtestStatus
+    started_at: str
+    duration: float
+    attempt: int = 1
+    message: str | None = None
+    parameters: dict[str, str] = attrs.field(factory=dict)
+    failure: Failure | None = None
+    reason: str | None = None
+
+
+@attrs.frozen
+class WarningRecorded(Versioned):
+    """A warning pytest reported for a case (``pytest_warning_recorded``)."""
+
+    TYPE: ClassVar[str] = "warning.recorded"
+    VERSION: ClassVar[int] = 1
+
+    case_id: str
+    category: str
+    message: str
+    attempt: int = 1
+    filename: str | None = None
+    lineno: int | None = None
+
+
+@attrs.frozen
+class PropertyRecorded(Versioned):
+    """A run-wide property (``record_testsuite_property``)."""
+
+    TYPE: ClassVar[str] = "property.recorded"
+    VERSION: ClassVar[int] = 1
+
+    name: str
+    value: str
 
 
 @attrs.frozen
@@ -222,6 +278,9 @@ Event: TypeAlias = (
     | StepStarted
     | StepFinished
     | CaseFinished
+    | SubtestFinished
+    | WarningRecorded
+    | PropertyRecorded
     | CaseCrashed
     | RunFinished
 )
@@ -230,7 +289,8 @@ Event: TypeAlias = (
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.TYPE: cls
     for cls in (RunStarted, CollectionFinished, CaseStarted, PhaseFinished, StepStarted,
-                StepFinished, CaseFinished, CaseCrashed, RunFinished)
+                StepFinished, CaseFinished, SubtestFinished, WarningRecorded, PropertyRecorded,
+                CaseCrashed, RunFinished)
 }
 
 TYPE_OF: dict[type[Event], str] = {cls: name for name, cls in EVENT_TYPES.items()}

@@ -55,6 +55,9 @@ XPASSED_PROPERTY = "recorder.xpassed"
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _FAILING = ("failed", "error")
+#: An earlier attempt that never finished (its worker crashed) is an error attempt: a pass
+#: after it is flaky, as in the document.
+_EARLIER_FAILING = (*_FAILING, "incomplete")
 _INDENT = "  "
 
 
@@ -210,7 +213,7 @@ def _results(case: Document) -> Iterator[str]:
     failing attempt (the final one last); otherwise its final result, if any, and one
     ``flaky*`` per earlier failing attempt."""
     earlier = [_attempt_result(attempt) for attempt in case["attempts"][:-1]
-               if attempt["status"] in _FAILING]
+               if attempt["status"] in _EARLIER_FAILING]
     final = _final_result(case)
     if final is not None and final.tag != "skipped" and earlier:
         first, *rest = earlier

@@ -19,39 +19,107 @@ from recorder.events.model import (
     CaseStarted,
     CollectionFinished,
     Event,
+    PhaseFinished,
+    PropertyRecorded,
+    RunFinished,
+    RunStarted,
     StoredEvent,
+    SubtestFinished,
 )
 from recorder.export.rendering import iter_json, render_json
-from tests.strategies import event_logs, interleavings, stamp
+from tests.strategies import CASES, event_logs, interleavings, stamp, with_gaps
+
+#: What a case's attempt can say about it when it ends (DESIGN.md, "The run document").
+UNSUCCESSFUL = {"failed", "error", "incomplete"}
 
 
 def expected_statuses(events: list[StoredEvent]) -> dict[str, str]:
-    """A direct oracle: each case's status from its final attempt in the log."""
-    attempts: dict[str, dict[tuple[int, str], str]] = {}
+    """The oracle, from DESIGN.md's definitions: an attempt is one run of a case, started by
+    its ``case.started``; a case's attempts happened in the order they started; the final
+    attempt's ``case.finished`` status is the case's, ``incomplete`` if it never finished,
+    ``flaky`` if it passed after an attempt that failed, errored or never finished; a case
+    with no attempt is ``incomplete`` if its worker's crash names it, ``not_run`` if it
+    was only collected."""
+    started: dict[tuple[str, str, int], str] = {}  # (case, source, number) -> started_at
+    ended: dict[tuple[str, str, int], str] = {}
+    mentioned: set[tuple[str, str, int]] = set()
     collected: set[str] = set()
     crashed: set[str] = set()
     for stored in events:
         event: Event = stored.event
-        if isinstance(event, CaseStarted):
-            attempts.setdefault(event.case_id, {})[(event.attempt, stored.source)] = "incomplete"
-        elif isinstance(event, CaseFinished):
-            attempts.setdefault(event.case_id, {})[(event.attempt, stored.source)] = event.status
-        elif isinstance(event, CollectionFinished):
+        if isinstance(event, CollectionFinished):
             collected.update(event.case_ids)
         elif isinstance(event, CaseCrashed):
             crashed.add(event.case_id)
+        elif isinstance(event, RunStarted | RunFinished | PropertyRecorded):
+            continue
+        else:
+            attempt = (event.case_id, stored.source, event.attempt)
+            mentioned.add(attempt)
+            if isinstance(event, CaseStarted):
+                started[attempt] = event.started_at
+            elif isinstance(event, CaseFinished):
+                ended[attempt] = event.status
+    # The generator never loses a case.started alone: each attempt seen has its start.
+    assert mentioned <= started.keys()
+    by_case: dict[str, list[tuple[str, str]]] = {}
+    for attempt, started_at in started.items():
+        by_case.setdefault(attempt[0], []).append((started_at, ended.get(attempt, "incomplete")))
     statuses = {}
-    for case_id, by_attempt in attempts.items():
-        ordered = [by_attempt[key] for key in sorted(by_attempt)]
-        final = ordered[-1]
-        if final == "passed" and {"failed", "error"} & set(ordered[:-1]):
+    for case_id, attempts in by_case.items():
+        in_time_order = [status for _, status in sorted(attempts, key=lambda pair: pair[0])]
+        final = in_time_order[-1]
+        if final == "passed" and UNSUCCESSFUL & set(in_time_order[:-1]):
             final = "flaky"
         statuses[case_id] = final
-    for case_id in crashed - attempts.keys():
+    for case_id in crashed - statuses.keys():
         statuses[case_id] = "incomplete"
-    for case_id in collected - attempts.keys() - crashed:
+    for case_id in collected - statuses.keys():
         statuses[case_id] = "not_run"
     return statuses
+
+
+def expected_run(events: list[StoredEvent], statuses: dict[str, str]) -> dict[str, Any]:
+    """Run status, exit status and interruption from the definitions: a run without its
+    ``run.finished``, or whose finish says it was interrupted, is ``interrupted``; a
+    finished run is ``failed`` when a case failed, errored or never finished, collection
+    failed or pytest's exit status says so; ``empty`` with no cases; else ``passed``."""
+    finish = next((e.event for e in events if isinstance(e.event, RunFinished)), None)
+    collection_errors = any(e.event.errors for e in events
+                            if isinstance(e.event, CollectionFinished))
+    if not events:
+        status = "empty"
+    elif finish is None or finish.interrupted:
+        status = "interrupted"
+    elif (UNSUCCESSFUL & set(statuses.values()) or collection_errors
+          or finish.exit_status not in (0, 5)):
+        status = "failed"
+    elif not statuses:
+        status = "empty"
+    else:
+        status = "passed" if finish.exit_status == 0 else "failed"
+    interruption = None
+    if status == "interrupted":
+        interruption = {"reason": "the run stopped without recording its end (killed or crashed)"
+                        if finish is None else finish.reason or "interrupted"}
+    return {"status": status, "exit_status": None if finish is None else finish.exit_status,
+            "interruption": interruption}
+
+
+def expected_gaps(events: list[StoredEvent]) -> list[dict[str, Any]]:
+    """Each run of ``source_seq`` values missing below a source's highest one."""
+    seen: dict[str, set[int]] = {}
+    for stored in events:
+        seen.setdefault(stored.source, set()).add(stored.source_seq)
+    gaps = []
+    for source in sorted(seen):
+        missing = sorted(set(range(1, max(seen[source]) + 1)) - seen[source])
+        for number in missing:
+            if gaps and gaps[-1]["source"] == source and gaps[-1]["to"] == number - 1:
+                gaps[-1]["to"] = number
+            else:
+                gaps.append({"source": source, "from": number, "to": number})
+    return gaps
 
 
 def document_cases(document: dict[str, Any]) -> dict[str, str]:
@@ -60,14 +128,18 @@ def document_cases(document: dict[str, Any]) -> dict[str, str]:
 
 @st.composite
 def logs_and_order(draw: Any) -> tuple[dict[str, list[StoredEvent]], list[StoredEvent]]:
-    stamped = stamp(draw(event_logs()))
+    stamped = draw(with_gaps(stamp(draw(event_logs()))))
     return stamped, draw(interleavings(stamped))
 
 
-@given(logs_and_order())
-def test_projection_matches_the_events(log_and_order: Any) -> None:
-    """Each case appears once with its final attempt's status; counts add up."""
+@given(logs_and_order(), st.randoms(use_true_random=False))
+def test_projection_matches_the_events(log_and_order: Any, random: Any) -> None:
+    """Each case appears once, in its suite, with the status its attempts give it in the
+    order they started; counts add up; run status, exit status, interruption and gaps are
+    what the log says, whatever order the events arrive in (even within a source)."""
     _, events = log_and_order
+    events = list(events)
+    random.shuffle(events)
     document = project(events)
     expected = expected_statuses(events)
     assert document_cases(document) == expected
@@ -77,6 +149,40 @@ def test_projection_matches_the_events(log_and_order: Any) -> None:
     for status in CASE_STATUSES:
         assert summary[status] == counts[status], status
     assert document["event_log"]["events"] == len(events)
+    assert document["event_log"]["gaps"] == expected_gaps(events)
+    run = expected_run(events, expected)
+    assert {key: document[key] for key in run} == run
+    for suite in document["suites"]:
+        for case in suite["cases"]:
+            assert (case["suite"], case["name"]) == CASES[case["id"]]
+            assert suite["id"] == case["suite"]
+
+
+@given(logs_and_order())
+def test_a_finished_run_passes_only_with_exit_status_0(log_and_order: Any) -> None:
+    """The document never contradicts the harness: ``passed`` implies exit status 0."""
+    _, events = log_and_order
+    document = project(events)
+    if document["status"] == "passed":
+        assert document["exit_status"] == 0
+
+
+@given(logs_and_order())
+def test_impossible_durations_become_null_with_a_note(log_and_order: Any) -> None:
+    """A NaN, infinite or negative duration is null in the document, with a note, and the
+    document still validates."""
+    _, events = log_and_order
+    document = project(events)
+    validate_document(document)
+    impossible = [e for e in events
+                  if isinstance(e.event, PhaseFinished | CaseFinished | SubtestFinished)
+                  and not (e.event.duration >= 0 and e.event.duration != float("inf"))]
+    assert bool(document["notes"]) == bool(impossible)
+    for suite in document["suites"]:
+        for case in suite["cases"]:
+            assert case["duration"] >= 0
+            for phase in case["phases"]:
+                assert phase["duration"] is None or phase["duration"] >= 0
 
 
 @given(logs_and_order(), st.data())
@@ -138,13 +244,14 @@ def test_step_trees_hold_every_recorded_step(log_and_order: Any) -> None:
             if not case["attempts"]:
                 assert case["steps"] == []
                 continue
-            final = case["attempts"][-1]["attempt"]
+            final = case["attempts"][-1]
+            source = final["worker"] or "main"  # the generator's workers are their sources
             started = {
                 e.event.step_id
                 for e in events
                 if type(e.event).__name__ == "StepStarted"
                 and e.event.case_id == case["id"]
-                and e.event.attempt == final
+                and e.event.attempt == final["attempt"] and e.source == source
             }
             assert count(case["steps"]) == len(started)
 

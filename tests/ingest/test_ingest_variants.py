@@ -41,7 +41,7 @@ trace line 2</failure>
     assert document["status"] == "failed"
     assert document["exit_status"] == 1
     assert document["duration"] == 1.5  # the root's declared time
-    assert document["collection"] == {"collected": 4, "errors": []}
+    assert document["collection"] == {"collected": 4, "deselected": 0, "errors": []}
     assert document["tool"]["name"] == "junit"
 
 

@@ -14,17 +14,20 @@ from recorder.events.model import (
     CollectionFinished,
     Event,
     PhaseFinished,
+    PropertyRecorded,
     RunFinished,
     RunStarted,
     StepFinished,
     StepStarted,
+    SubtestFinished,
+    WarningRecorded,
 )
 from recorder.store.emitter import Emitter
 from recorder.store.sqlite import EventStore
 
 Log = dict[str, list[Event]]
 _CASE_EVENTS = (CaseStarted, PhaseFinished, StepStarted, StepFinished, CaseFinished,
-                CaseCrashed)
+                CaseCrashed, SubtestFinished, WarningRecorded)
 
 
 def record(db: Path, log: Log, run_id: str) -> None:
@@ -59,6 +62,8 @@ def split(log: Log, owner: dict[str, int], shards: int,
             elif isinstance(event, RunStarted):
                 for index, part in enumerate(parts):
                     part[source].append(attrs.evolve(event, shard=names[index]))
+            elif isinstance(event, PropertyRecorded):  # run-wide: one shard records it
+                parts[0][source].append(event)
             else:
                 assert isinstance(event, RunFinished)
                 for part in parts:

@@ -22,8 +22,15 @@ def terminal(**environ: str) -> Console:
                    _environ={"TERM": "xterm-256color", **environ})
 
 
-def test_shows_about_a_second_in() -> None:
+def test_by_default_a_fold_quicker_than_the_delay_draws_nothing() -> None:
+    """With the default delay (about a second), progress reported at once draws nothing."""
     assert 0.5 <= SHOW_AFTER_SECONDS <= 2
+    console = terminal()
+    with progress_reporter("Folding events", console) as progress:
+        assert progress is not None
+        progress(50, 100)
+        progress(100, 100)
+    assert console.file.getvalue() == ""  # type: ignore[attr-defined]
 
 
 def test_piped_output_gets_no_callback_and_no_output() -> None:
