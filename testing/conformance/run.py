@@ -12,7 +12,8 @@ run document, and compares
 
 It prints one table row per suite x mode and exits 1 on any difference that is not in
 ``--allow-known``. Everything it fetches, builds and writes goes under ``--work``
-(default ``testing/reports/conformance/``, git-ignored); nothing of the suites is committed.
+(default ``$TMPDIR/recorder-conformance/``, outside the repository); nothing of the
+suites is committed.
 
 Usage: ``python3 testing/conformance/run.py [--suite NAME ...] [--mode MODE ...]``
 (see ``--help``).
@@ -28,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,7 +38,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_WORK = REPO / "testing" / "reports" / "conformance"
+#: Outside this repository on purpose: a suite without a pytest config of its own
+#: (more-itertools, sqlite-utils) would otherwise find the repository's pyproject.toml
+#: above its source, and run with this repository as rootdir and its addopts.
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "recorder-conformance"
 
 #: The plugins every suite venv gets besides its own test requirements.
 HARNESS_PLUGINS = ("pytest-reportlog==1.0.0", "pytest-xdist==3.8.0", "pytest-rerunfailures==16.7")
@@ -176,12 +181,12 @@ def attempt_status(attempt: Attempt) -> str:
         return "failed"
     if teardown is not None and teardown["outcome"] == "failed":
         return "error"
-    for report in (call, setup):
-        if report is None:
+    for phase in (call, setup):
+        if phase is None:
             continue
-        if "wasxfail" in report:
-            return "xfailed" if report["outcome"] == "skipped" else "xpassed"
-        if report["outcome"] == "skipped":
+        if "wasxfail" in phase:
+            return "xfailed" if phase["outcome"] == "skipped" else "xpassed"
+        if phase["outcome"] == "skipped":
             return "skipped"
     return "passed"
 
@@ -463,6 +468,11 @@ def run_mode(suite: Suite, mode: str, source: Path, py: Path, work: Path,
         result.problem = f"no closing line in pytest's output (exit {proc.returncode})"
         return result
     result.pytest_counts = counts
+    rootdir = re.search(r"^rootdir: (.*)$", proc.stdout, re.MULTILINE)
+    if rootdir is None or Path(rootdir.group(1)).resolve() != source.resolve():
+        result.problem = (f"pytest's rootdir is {rootdir.group(1) if rootdir else '?'}, "
+                          f"not the suite's {source}: use a --work outside any pytest project")
+        return result
     export = subprocess.run([str(py.parent / "recorder"), "export", "--db", str(db),
                              "--run-id", run_id, "--out", str(doc), "-q"],
                             text=True, capture_output=True, check=False)
