@@ -306,6 +306,19 @@ def document_statuses(document: Mapping[str, Any]) -> dict[str, str]:
             for suite in document["suites"] for case in suite["cases"]}
 
 
+def bad_splits(document: Mapping[str, Any]) -> list[str]:
+    """Cases whose suite and name are not pytest's: ``suite::name`` must give the id
+    back, and the suite may not end inside a parameter's brackets (``test_x[::1]``)."""
+    bad = []
+    for suite in document["suites"]:
+        for case in suite["cases"]:
+            parent = case["suite"]
+            if (f"{parent}::{case['name']}" != case["id"]
+                    or parent.count("[") != parent.count("]")):
+                bad.append(f"{case['id']} (suite {parent!r}, name {case['name']!r})")
+    return bad
+
+
 def document_reruns(document: Mapping[str, Any]) -> int:
     return sum(max(len(case.get("attempts") or []) - 1, 0)
                for suite in document["suites"] for case in suite["cases"])
@@ -320,6 +333,7 @@ class Result:
     cases: int = 0
     matching: int = 0
     mismatches: list[tuple[str, str, str]] = field(default_factory=list)
+    bad_splits: list[str] = field(default_factory=list)
     count_diffs: dict[str, tuple[int, int]] = field(default_factory=dict)
     known_used: set[str] = field(default_factory=set)
     unexplained: set[str] = field(default_factory=set)
@@ -333,7 +347,8 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.problem is None and not self.mismatches and not self.count_diffs
+        return (self.problem is None and not self.mismatches and not self.count_diffs
+                and not self.bad_splits)
 
 
 def compare(result: Result, document: Mapping[str, Any], log: Reportlog,
@@ -348,6 +363,7 @@ def compare(result: Result, document: Mapping[str, Any], log: Reportlog,
         else:
             result.mismatches.append((nodeid, a, b))
 
+    result.bad_splits = bad_splits(document)
     summary = document["summary"]
     result.doc_summary = {k: int(v) for k, v in summary.items() if isinstance(v, int)}
     expected = {k: int(summary[k]) for k in COUNT_KEYS}
@@ -498,12 +514,16 @@ def describe_counts(result: Result) -> str:
 
 
 def print_table(results: Iterable[Result], show: int) -> None:
-    rows = [("suite", "mode", "cases", "match", "mismatch", "pytest line", "counts", "secs")]
+    rows = [("suite", "mode", "cases", "match", "mismatch", "bad split", "pytest line",
+             "counts", "secs")]
     details: list[str] = []
     for r in results:
         line = ", ".join(f"{n} {k}" for k, n in r.pytest_counts.items())
         rows.append((r.suite, r.mode, str(r.cases), str(r.matching), str(len(r.mismatches)),
-                     line, r.problem or describe_counts(r), f"{r.seconds:.0f}"))
+                     str(len(r.bad_splits)), line, r.problem or describe_counts(r),
+                     f"{r.seconds:.0f}"))
+        for text in r.bad_splits[:show]:
+            details.append(f"  {r.suite}/{r.mode}: suite/name split: {text}")
         for nodeid, ours, theirs in r.mismatches[:show]:
             details.append(f"  {r.suite}/{r.mode}: {nodeid}: document {ours}, reportlog {theirs}")
         if len(r.mismatches) > show:
@@ -512,7 +532,7 @@ def print_table(results: Iterable[Result], show: int) -> None:
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     if details:
-        print("\nMismatching cases (document vs reportlog):")
+        print("\nMismatching cases (document vs reportlog; suite/name splits):")
         print("\n".join(details))
 
 
