@@ -153,3 +153,30 @@ def test_no_test_module_imports_another() -> None:
             found += [f"{path.relative_to(tests)} imports {name}" for name in names
                       if name.rpartition(".")[2].startswith("test_")]
     assert found == [], "\n".join(found)
+
+
+HEAVY = ("rich", "cattrs", "jsonschema_rs", "boto3", "duckdb", "sqlite3", "sqlite_utils",
+         "orjson", "pytest", "attrs")
+
+
+def test_import_recorder_loads_nothing_heavy() -> None:
+    """``import recorder`` (the CLI's and the plugin's first import) stays cheap;
+    ``recorder.step`` loads the steps module on first use."""
+    assert loaded("recorder", HEAVY) == []
+
+
+def test_the_command_line_parser_loads_nothing_heavy() -> None:
+    """``recorder --help`` and ``recorder COMMAND --help`` build every parser: each
+    command imports what it needs when it runs, not when it registers."""
+    code = ("import sys\nfrom recorder.cli import build_parser\nbuild_parser()\n"
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert [name for name in result.stdout.strip().split(",") if name] == []
+
+
+def test_recorder_step_still_resolves_lazily() -> None:
+    result = subprocess.run([sys.executable, "-c", "import recorder\nfrom recorder import step\n"
+                             "print(recorder.step is step, step.__module__)"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "recorder.capture.steps"]

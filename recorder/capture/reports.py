@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from recorder.capture.bounds import CAPTURE_LIMIT, MESSAGE_LIMIT, TRACEBACK_LIMIT, bound, safe_str
+from recorder.events.bounds import CAPTURE_LIMIT, MESSAGE_LIMIT, TRACEBACK_LIMIT, bound, safe_str
 from recorder.events.model import AttemptStatus, Failure
 
 

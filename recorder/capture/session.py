@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 
 from recorder import __version__
-from recorder.capture.bounds import MESSAGE_LIMIT, bound, safe_str
-from recorder.capture.environment import detect_environment
 from recorder.capture.reports import (
     attempt_status,
     captured,
@@ -30,6 +28,8 @@ from recorder.capture.reports import (
 from recorder.capture.steps import CaseRecording, activate_case, active_case
 from recorder.clock import utc_from_epoch, utc_now
 from recorder.errors import RecorderError
+from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
+from recorder.events.environment import detect_environment
 from recorder.events.model import (
     CaseCrashed,
     CaseFinished,

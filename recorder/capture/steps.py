@@ -16,8 +16,8 @@ import time
 from types import TracebackType
 from typing import Protocol
 
-from recorder.capture.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.clock import utc_now
+from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.events.model import Event, Failure, StepFinished, StepStarted, StepStatus
 
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from recorder import __version__
 from recorder.errors import RecorderError
 
-COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "merge", "runs", "verify", "summary",
-                                     "upload")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "ingest", "merge", "runs", "verify",
+                                     "summary", "upload")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 
 from recorder.cli.summary import print_summary
-from recorder.demo import run_demo
-from recorder.document.reader import load_document
 
 DEFAULT_DEMO_DB = "testing/reports/demo-results.db"
 DEFAULT_DEMO_OUT = "testing/reports/demo-run-results.json"
@@ -27,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.demo import run_demo
+    from recorder.document.reader import load_document
+
     result = run_demo(args.db, args.out, quiet=args.quiet)
     print(f"\nRecorded run {result.run_id} into {args.db}; document: {result.path}\n")
     print_summary(load_document(result.path))

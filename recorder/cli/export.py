@@ -7,8 +7,6 @@ import sys
 
 from recorder.cli.defaults import DEFAULT_DB
 from recorder.export.formats import FORMATS
-from recorder.export.run_json import export_run
-from recorder.report.progress import progress_reporter
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +42,9 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.export.run_json import export_run
+    from recorder.report.progress import progress_reporter
+
     with progress_reporter("Folding events") as progress:
         out = args.out or FORMATS[args.format].default_out
         result = export_run(args.db, out, args.run_id, allow_gaps=args.allow_gaps,

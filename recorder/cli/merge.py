@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from recorder.store.merge import merge_shards
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -25,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.store.merge import merge_shards
+
     result = merge_shards(args.into, args.inputs, args.run_id)
     print(f"Merged {result.shards} shard(s) ({result.events} events, {result.added} new) "
           f"into {result.into} as run {result.run_id}")

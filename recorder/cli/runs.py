@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from recorder.cli.defaults import DEFAULT_DB
-from recorder.store.sqlite import EventStore
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,6 +18,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.store.sqlite import EventStore
+
     with EventStore.open_existing(args.db) as store:
         for info in store.runs():
             print(f"{info.run_id}\t{info.events} events")

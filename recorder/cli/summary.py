@@ -7,17 +7,10 @@ import io
 import os
 import sys
 
-from rich.console import Console
-
 from recorder.cli.defaults import DEFAULT_DB, DEFAULT_OUT
 from recorder.document import Document
-from recorder.document.reader import load_document
 from recorder.errors import UsageError
-from recorder.export.run_json import fold_run
-from recorder.report.markdown import render_markdown
-from recorder.report.progress import progress_reporter
 from recorder.report.selection import SLOWEST
-from recorder.report.terminal import render_summary
 
 MIN_WIDTH = 40
 
@@ -62,8 +55,14 @@ def print_summary(document: Document, *, slowest: int = SLOWEST, width: int | No
     """Print ``document``'s summary on stdout (also used by ``recorder demo``)."""
     try:
         if markdown:
+            from recorder.report.markdown import render_markdown
+
             _write_utf8(render_markdown(document, slowest=slowest))
         else:
+            from rich.console import Console
+
+            from recorder.report.terminal import render_summary
+
             _tolerate_unencodable(sys.stdout)
             console = Console(width=width, highlight=False, emoji=False)
             console.print(render_summary(document, slowest=slowest))
@@ -76,6 +75,10 @@ def print_summary(document: Document, *, slowest: int = SLOWEST, width: int | No
 
 
 def _load(args: argparse.Namespace) -> Document:
+    from recorder.document.reader import load_document
+    from recorder.export.run_json import fold_run
+    from recorder.report.progress import progress_reporter
+
     if args.json and args.db:
         raise UsageError("give either --json FILE or --db PATH, not both")
     if args.json:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from recorder.cli.defaults import DEFAULT_OUT
-from recorder.upload.document import UploadResult, upload_document
 from recorder.upload.layout import DOCUMENT_NAME
-from recorder.upload.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from recorder.upload.document import UploadResult
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +59,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.upload.document import upload_document
+    from recorder.upload.retry import RetryPolicy
+
     result = upload_document(
         args.file, args.bucket, prefix=args.prefix, key=args.key,
         endpoint_url=args.endpoint_url, region=args.region, profile=args.profile,

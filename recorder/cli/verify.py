@@ -6,7 +6,6 @@ import argparse
 
 from recorder.cli.defaults import DEFAULT_DB
 from recorder.errors import InvalidInputError
-from recorder.store.verify import verify_database
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from recorder.store.verify import verify_database
+
     report = verify_database(args.db, args.run_id)
     for check in report.runs:
         sources = ", ".join(f"{s.source} {s.events}" for s in check.sources)

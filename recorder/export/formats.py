@@ -10,24 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import attrs
-import orjson
+from typing import TYPE_CHECKING, NamedTuple
 
 from recorder.document import Document
-from recorder.document.projector import DocumentParts
 from recorder.errors import UsageError
-from recorder.export.ctrf import ctrf_report
-from recorder.export.junit_xml import iter_junit_xml
-from recorder.export.rendering import iter_json
+
+if TYPE_CHECKING:  # the renderers load when a file is written, not for --help
+    from recorder.document.projector import DocumentParts
 
 SuiteCheck = Callable[[Document, int], None]
 #: ``render(parts, check, compact) -> chunks of the file``
-Render = Callable[[DocumentParts, SuiteCheck, bool], Iterator[bytes]]
+Render = Callable[["DocumentParts", SuiteCheck, bool], Iterator[bytes]]
 
 
-@attrs.frozen
-class ExportFormat:
+class ExportFormat(NamedTuple):
     name: str
     summary: str
     default_out: Path
@@ -42,16 +38,24 @@ def _checked(parts: DocumentParts, check: SuiteCheck) -> Iterator[Document]:
 
 
 def _render_json(parts: DocumentParts, check: SuiteCheck, compact: bool) -> Iterator[bytes]:
+    from recorder.export.rendering import iter_json
+
     return iter_json(parts, on_suite=check, compact=compact)
 
 
 def _render_ctrf(parts: DocumentParts, check: SuiteCheck, compact: bool) -> Iterator[bytes]:
+    import orjson
+
+    from recorder.export.ctrf import ctrf_report
+
     document = {**parts.head, "suites": list(_checked(parts, check)), **parts.tail}
     option = 0 if compact else orjson.OPT_INDENT_2
     yield orjson.dumps(ctrf_report(document), option=option) + b"\n"
 
 
 def _render_junit(parts: DocumentParts, check: SuiteCheck, compact: bool) -> Iterator[bytes]:
+    from recorder.export.junit_xml import iter_junit_xml
+
     return iter_junit_xml(parts.head, _checked(parts, check))
 
 

@@ -104,6 +104,10 @@ class Emitter:
                                 "nothing was lost")
             return stored
 
+    def close(self) -> None:
+        """Close this emitter's journal: the next reader moves it in and deletes it."""
+        self._journal.close()
+
     def _warn_once(self, kind: str, message: str) -> None:
         if kind not in self._warned:
             self._warned.add(kind)

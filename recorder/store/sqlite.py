@@ -24,9 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from recorder.errors import (
     CorruptDatabaseError,
@@ -44,6 +42,9 @@ from recorder.events import codec
 from recorder.events.model import StoredEvent
 from recorder.store.journal import JournalRow, JournalWriter, ingest_journal, pending_journals
 from recorder.store.source import RunInfo
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 STORE_VERSION = 1
 T = TypeVar("T")
@@ -93,9 +94,17 @@ class EventStore:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._connection = connection
-        self.db = sqlite_utils.Database(connection)
         self._lock = threading.Lock()
         self._journals: list[JournalWriter] = []
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """A sqlite-utils view of the same connection, for the read-side queries. Built
+        on first use: a recording process never needs it (importing sqlite-utils costs
+        a pytest session tens of milliseconds)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self._connection)
 
     # -- opening -----------------------------------------------------------------
 
@@ -276,9 +285,15 @@ class EventStore:
 
     def last_source_seq(self, run_id: str, source: str) -> int:
         """The highest ``source_seq`` stored for ``source`` in ``run_id`` (0 if none)."""
-        rows = self._query("SELECT MAX(source_seq) AS last FROM events"
-                           " WHERE run_id = ? AND source = ?", [run_id, source])
-        return int(next(iter(rows))["last"] or 0)
+        try:  # on the recording path: plain sqlite3, no sqlite-utils
+            (last,) = self._connection.execute(
+                "SELECT MAX(source_seq) FROM events WHERE run_id = ? AND source = ?",
+                [run_id, source]).fetchone()
+        except sqlite3.OperationalError as error:
+            raise _locked_or(self.path, error) from error
+        except sqlite3.DatabaseError as error:
+            raise _corrupt(self.path, error) from error
+        return int(last or 0)
 
     def count(self, run_id: str) -> int:
         """How many events ``run_id`` has."""

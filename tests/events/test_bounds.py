@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 import recorder
-from recorder.capture.bounds import MESSAGE_LIMIT, bound
 from recorder.capture.steps import CaseRecording, activate_case
+from recorder.events.bounds import MESSAGE_LIMIT, bound
 from recorder.events.model import Event, StepFinished
 
 
