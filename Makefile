@@ -1,7 +1,7 @@
 # Developer shortcuts. The benchmarks are not part of the normal test run.
 PYTHON ?= .venv/bin/python
 
-.PHONY: bench-deps bench bench-quick bench-full profile
+.PHONY: bench-deps bench bench-quick bench-full profile conformance
 
 bench-deps:
 	$(PYTHON) -m pip install -q -r testing/benchmarks/requirements.txt
@@ -22,3 +22,8 @@ bench-full:
 ## profile: py-spy profiles of a recorded pytest run (serial, -n 2) and of an export
 profile:
 	$(PYTHON) testing/benchmarks/profiling.py $(PROFILE_ARGS)
+
+## conformance: five real suites x (serial, -n 2, --reruns 1) against pytest-reportlog (~10 minutes)
+conformance:
+	$(PYTHON) testing/conformance/run.py --allow-known teardown-error-counted-twice \
+		--allow-known subtest-failures-counted --allow-known rerun-counted-per-phase $(CONFORMANCE_ARGS)
