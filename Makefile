@@ -1,7 +1,7 @@
 # Developer shortcuts. The benchmarks are not part of the normal test run.
 PYTHON ?= .venv/bin/python
 
-.PHONY: bench-deps bench bench-quick bench-full profile conformance
+.PHONY: bench-deps bench bench-quick bench-full bench-history profile conformance
 
 bench-deps:
 	$(PYTHON) -m pip install -q -r testing/benchmarks/requirements.txt
@@ -22,6 +22,10 @@ bench-full:
 ## profile: py-spy profiles of a recorded pytest run (serial, -n 2) and of an export
 profile:
 	$(PYTHON) testing/benchmarks/profiling.py $(PROFILE_ARGS)
+
+## bench-history: recorder history on 2,000 runs x 2,000 cases, local and loopback S3 (~10 minutes)
+bench-history:
+	$(PYTHON) testing/benchmarks/history_bench.py --workdir testing/reports/history-bench $(BENCH_ARGS)
 
 ## conformance: five real suites x (serial, -n 2, --reruns 1) against pytest-reportlog (~10 minutes)
 conformance:

@@ -20,7 +20,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"events"}),                              # the vocabulary
     frozenset({"store"}),                               # where events live
     frozenset({"capture", "ingest", "document"}),       # write events / fold them
-    frozenset({"export", "report", "upload", "history"}),  # consume documents
+    frozenset({"export", "report", "upload"}),          # consume documents
+    frozenset({"history"}),                             # read back what upload stored
     frozenset({"demo"}),                                # a recorded run of the bundled suite
     frozenset({"cli"}),                                 # the thin command line
 )

@@ -17,7 +17,7 @@ from recorder import __version__
 from recorder.errors import RecorderError
 
 COMMAND_MODULES: tuple[str, ...] = ("demo", "export", "ingest", "merge", "runs", "verify",
-                                     "summary", "upload")
+                                     "summary", "upload", "history")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,9 @@ import sys
 from recorder.cli.defaults import DEFAULT_DB
 from recorder.export.formats import FORMATS
 
+#: The case rows are written by the history package (DuckDB), not by the format table.
+DEFAULT_CASES_OUT = "testing/reports/test-run-cases.parquet"
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -26,11 +29,13 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"event database written by --recorder-db (default: {DEFAULT_DB})")
     parser.add_argument("--out", default=None, metavar="FILE",
                         help="where to write it (default: " + ", ".join(
-                            f"{f.default_out} for {f.name}" for f in FORMATS.values()) + ")")
-    parser.add_argument("--format", default="json", choices=list(FORMATS),
+                            f"{f.default_out} for {f.name}" for f in FORMATS.values())
+                        + f", {DEFAULT_CASES_OUT} for cases)")
+    parser.add_argument("--format", default="json", choices=[*FORMATS, "cases"],
                         help="what to write: " + "; ".join(
                             f"{f.name}, {f.summary}" for f in FORMATS.values())
-                        + " (default: json)")
+                        + "; cases, one row per case as Parquet, the rows 'recorder history' "
+                        "reads (default: json)")
     parser.add_argument("--run-id", default=None, metavar="ID",
                         help="which run to export (default: the latest run in the database)")
     parser.add_argument("--allow-gaps", action="store_true",
@@ -42,6 +47,8 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format == "cases":
+        return export_cases(args)
     from recorder.export.run_json import export_run
     from recorder.report.progress import progress_reporter
 
@@ -56,4 +63,22 @@ def run(args: argparse.Namespace) -> int:
             f"to {result.path}" + ("" if args.format == "json" else f" as {args.format}"),
             file=sys.stdout,
         )
+    return 0
+
+
+def export_cases(args: argparse.Namespace) -> int:
+    from recorder.errors import UsageError
+    from recorder.export.run_json import fold_run
+    from recorder.history.parquet import write_parquet
+    from recorder.history.rows import case_rows
+    from recorder.report.progress import progress_reporter
+
+    if args.compact:
+        raise UsageError("--compact does not apply to --format cases: drop it")
+    out = args.out or DEFAULT_CASES_OUT
+    with progress_reporter("Folding events") as progress:
+        document = fold_run(args.db, args.run_id, allow_gaps=args.allow_gaps, progress=progress)
+    rows = write_parquet(case_rows(document), out, partition_keys=True)
+    if not args.quiet:
+        print(f"Exported {rows} case rows of run {document['run_id']} to {out}")
     return 0

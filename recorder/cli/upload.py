@@ -51,6 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--expect-sha256", default=None, metavar="HEX",
                         help="refuse to upload (exit 16) unless the file's SHA-256 is HEX, "
                         "e.g. the digest the test job published")
+    parser.add_argument("--no-cases", action="store_true",
+                        help="do not also store the run's case rows (Parquet, for 'recorder "
+                        "history') under PREFIX/cases/")
     parser.add_argument("--json", action="store_true",
                         help="print the result as one JSON object instead of the URL")
     parser.add_argument("--quiet", "-q", action="store_true",
@@ -62,18 +65,29 @@ def run(args: argparse.Namespace) -> int:
     from recorder.upload.document import upload_document
     from recorder.upload.retry import RetryPolicy
 
+    retry = RetryPolicy(retries=args.retries, wait=args.retry_wait)
     result = upload_document(
         args.file, args.bucket, prefix=args.prefix, key=args.key,
         endpoint_url=args.endpoint_url, region=args.region, profile=args.profile,
-        gzip=args.gzip, retry=RetryPolicy(retries=args.retries, wait=args.retry_wait),
-        timeout=args.timeout, expect_sha256=args.expect_sha256,
+        gzip=args.gzip, retry=retry, timeout=args.timeout, expect_sha256=args.expect_sha256,
     )
+    cases = None
+    if not args.no_cases:
+        from recorder.history.publish import upload_run_case_rows
+
+        cases = upload_run_case_rows(
+            args.file, args.bucket, prefix=args.prefix, endpoint_url=args.endpoint_url,
+            region=args.region, profile=args.profile, retry=retry, timeout=args.timeout)
     if args.json:
-        print(json.dumps(result.to_dict(), sort_keys=True))
+        print(json.dumps({**result.to_dict(), "cases": cases.to_dict() if cases else None},
+                         sort_keys=True))
     else:
         print(result.url)
     if not args.quiet:
         print(status_line(args.file, result), file=sys.stderr)
+        if cases is not None:
+            done = "already there" if cases.already_uploaded else "stored"
+            print(f"Case rows ({cases.rows}) {done}: {cases.url}", file=sys.stderr)
     return 0
 
 

@@ -92,16 +92,18 @@ def digest(path: Path) -> str:
 
 def test_uploads_the_document_with_static_keys_when_companions_are_absent(
         seaweed: Seaweed, artifact: Path, tmp_path: Path) -> None:
-    """Static keys (no role), the published digest, no report or Parquet file: the
-    document is stored byte for byte, the url output names it, the absence is a notice."""
+    """Static keys (no role), the published digest, no report: the document is stored
+    byte for byte with its case rows beside it, the url output names it, the absence of
+    the report is a notice."""
     document = artifact / "test-run-results.json"
     result, published = run_upload(artifact, tmp_path, prefix="action-static",
                                    **{"expected-sha256": digest(document)},
                                    **static_keys(seaweed))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "::notice::report.html is not present" in result.stdout
-    assert "::notice::*.parquet is not present" in result.stdout
-    (key,) = keys(seaweed, "action-static/")
+    cases = [k for k in keys(seaweed, "action-static/") if k.startswith("action-static/cases/")]
+    (key,) = [k for k in keys(seaweed, "action-static/") if k not in cases]
+    assert len(cases) == 1 and cases[0].endswith(".parquet")
     assert published["url"] == f"s3://{BUCKET}/{key}"
     stored = seaweed.client().get_object(Bucket=BUCKET, Key=key)["Body"].read()
     assert stored == document.read_bytes()

@@ -258,11 +258,11 @@ def digest_step() -> dict[str, Any]:
 
 def test_test_job_publishes_the_sha256_of_the_document_and_a_manifest(tmp_path: Path) -> None:
     """The digest step, run with bash: document-sha256 is the document's SHA-256 and the
-    manifest lists every file present (report and Parquet included, when there)."""
+    manifest lists every file present (the report included, when there)."""
     reports = tmp_path / "testing" / "reports"
     reports.mkdir(parents=True)
     (reports / "test-run-results.json").write_text('{"run_id": "r"}\n', encoding="utf-8")
-    (reports / "cases.parquet").write_bytes(b"PAR1 not really")
+    (reports / "report.html").write_bytes(b"<!doctype html>")
     step = digest_step()
     output = tmp_path / "output"
     result = run_script(step["run"], tmp_path / step["working-directory"],
@@ -273,7 +273,7 @@ def test_test_job_publishes_the_sha256_of_the_document_and_a_manifest(tmp_path: 
     assert published["document-sha256"] == expected
     manifest = published["sha256sums"].splitlines()
     assert manifest == [f"{expected}  test-run-results.json",
-                        hashlib.sha256(b"PAR1 not really").hexdigest() + "  cases.parquet"]
+                        hashlib.sha256(b"<!doctype html>").hexdigest() + "  report.html"]
 
 
 def test_no_document_means_no_digest_and_the_upload_job_fails_first(tmp_path: Path) -> None:
