@@ -1,7 +1,7 @@
 # Developer shortcuts. The benchmarks are not part of the normal test run.
 PYTHON ?= .venv/bin/python
 
-.PHONY: bench-deps bench bench-quick bench-full bench-history profile
+.PHONY: bench-deps bench bench-quick bench-full bench-history profile conformance
 
 bench-deps:
 	$(PYTHON) -m pip install -q -r testing/benchmarks/requirements.txt
@@ -26,3 +26,8 @@ profile:
 ## bench-history: recorder history on 2,000 runs x 2,000 cases, local and loopback S3 (~10 minutes)
 bench-history:
 	$(PYTHON) testing/benchmarks/history_bench.py --workdir testing/reports/history-bench $(BENCH_ARGS)
+
+## conformance: five real suites x (serial, -n 2, --reruns 1) against pytest-reportlog (~10 minutes)
+conformance:
+	$(PYTHON) testing/conformance/run.py --allow-known teardown-error-counted-twice \
+		--allow-known subtest-failures-counted --allow-known rerun-counted-per-phase $(CONFORMANCE_ARGS)
