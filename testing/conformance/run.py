@@ -434,7 +434,13 @@ def venv_for(suite: Suite, source: Path, work: Path, python: str, pytest_pin: st
     venv = work / "venvs" / f"{suite.name}-{suite.version}"
     marker = venv / ".conformance-installed"
     py = venv / "bin" / "python"
+    installed = f"{pytest_pin}\n{REPO}\n"
     if marker.exists():
+        if marker.read_text(encoding="utf-8") != installed:
+            # A venv made for another checkout: point its editable recorder at this one,
+            # or the run would measure that checkout's code.
+            run([py, "-m", "pip", "install", "-q", "--no-deps", "-e", REPO])
+            marker.write_text(installed, encoding="utf-8")
         return py
     shutil.rmtree(venv, ignore_errors=True)
     run([python, "-m", "venv", venv])
@@ -443,7 +449,7 @@ def venv_for(suite: Suite, source: Path, work: Path, python: str, pytest_pin: st
         project = []
     run([py, "-m", "pip", "install", "-q", *project, "-e", REPO, pytest_pin,
          *HARNESS_PLUGINS, *suite.requirements])
-    marker.write_text(pytest_pin + "\n", encoding="utf-8")
+    marker.write_text(installed, encoding="utf-8")
     return py
 
 

@@ -62,8 +62,16 @@ def start_pytest(directory: Path, db: Path, *args: str, **env: str) -> subproces
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--recorder-db",
          str(db), *args],
         cwd=directory, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True,
+        stderr=subprocess.DEVNULL, start_new_session=True, preexec_fn=_default_signals,
     )
+
+
+def _default_signals() -> None:
+    """A shell that starts jobs in the background (a CI runner, ``cmd &``) makes them
+    ignore SIGINT, and Python then installs no KeyboardInterrupt handler: pytest would
+    sleep through the Ctrl-C this test sends. Give the child the default disposition."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def wait_for(path: Path, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
@@ -126,7 +134,7 @@ def test_sigterm_and_ctrl_c_record_the_end_of_the_run(pausing_suite: Path, sent:
     process = start_pytest(pausing_suite, db, KILL_AT="body", KILL_MARK=str(mark))
     wait_for(mark, process)
     process.send_signal(sent)
-    assert process.wait(timeout=30) == pytest.ExitCode.INTERRUPTED
+    assert process.wait(timeout=120) == pytest.ExitCode.INTERRUPTED
 
     document = fold_run(db)
     assert document["status"] == "interrupted"
