@@ -1,6 +1,8 @@
 """The one place where events become JSON and JSON becomes events.
 
-One cattrs converter, configured here. The stored ``type`` column is the tag of the
+Encoding builds each payload without cattrs (:mod:`recorder.events.encoding`), so a
+recording process never imports it; decoding uses one cattrs converter, configured
+here and built on first use. The stored ``type`` column is the tag of the
 union: it picks the class to structure the payload into. Each type has a schema
 version; payloads written with an older version are upcast (dict to dict, one
 version at a time) before structuring, so stored events are never rewritten.
@@ -8,17 +10,20 @@ version at a time) before structuring, so stored events are never rewritten.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cattrs
 import orjson
-from cattrs.gen import make_dict_unstructure_fn
 
 from recorder.errors import MalformedEventError, UnknownEventError
+from recorder.events import encoding
 from recorder.events.model import EVENT_TYPES, TYPE_OF, Event
 from recorder.events.text import valid_data
+
+if TYPE_CHECKING:
+    import cattrs
 
 Payload = dict[str, Any]
 
@@ -30,6 +35,9 @@ def _structure_duration(value: Any, _: type) -> float:
 
 
 def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
+    import cattrs
+    from cattrs.gen import make_dict_unstructure_fn
+
     converter = cattrs.Converter(forbid_extra_keys=False,
                                  detailed_validation=detailed_validation)
     # Every float in the vocabulary is a duration. JSON has no NaN or infinity, so orjson
@@ -43,10 +51,17 @@ def _make_converter(detailed_validation: bool = True) -> cattrs.Converter:
     return converter
 
 
-converter = _make_converter()
-#: The same rules without error paths: 20% quicker. A payload it rejects is structured
-#: again by :data:`converter` to say exactly which field is wrong.
-_fast_converter = _make_converter(detailed_validation=False)
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The converter that structures payloads, saying exactly which field is wrong."""
+    return _make_converter()
+
+
+@functools.cache
+def _fast_converter() -> cattrs.Converter:
+    """The same rules without error paths: 20% quicker. A payload it rejects is
+    structured again by :func:`converter` to say exactly which field is wrong."""
+    return _make_converter(detailed_validation=False)
 
 
 def type_and_version(event: Event) -> tuple[str, int]:
@@ -56,8 +71,7 @@ def type_and_version(event: Event) -> tuple[str, int]:
 
 def unstructure(event: Event) -> Payload:
     """``event`` as plain JSON-ready data (defaults omitted to keep rows small)."""
-    payload: Payload = converter.unstructure(event)
-    return payload
+    return encoding.unstructure(event)
 
 
 def encode(event: Event) -> str:
@@ -108,11 +122,11 @@ def structure(
         payload = upcast(payload)
         version += 1
     try:
-        return _fast_converter.structure(payload, cls)
+        return _fast_converter().structure(payload, cls)
     except Exception:  # noqa: S110 - the detailed converter below explains the failure
         pass
     try:
-        event: Event = converter.structure(payload, cls)
+        event: Event = converter().structure(payload, cls)
     except Exception as error:  # cattrs raises ClassValidationError / plain errors
         raise MalformedEventError(
             f"{where} ({type_name}): {_describe_structure_error(error)}; the row is "
@@ -146,6 +160,8 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _describe_structure_error(error: Exception) -> str:
+    import cattrs
+
     if isinstance(error, cattrs.BaseValidationError):
         messages = cattrs.transform_error(error, path="payload")
         return "; ".join(messages)
