@@ -58,17 +58,30 @@ def detect_ci(env: Mapping[str, str]) -> CIInfo:
 
 
 def detect_git(cwd: Path | None, env: Mapping[str, str]) -> GitInfo:
-    commit = env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA") or _git(cwd, "rev-parse", "HEAD")
+    """The commit, branch and whether tracked files changed, from one ``git status``
+    (a process start is the costliest part of a recording's start-up)."""
+    status = _git(cwd, "status", "--porcelain=v2", "--branch", "--untracked-files=no")
+    headers: dict[str, str] = {}
+    changed = False
+    for line in (status or "").splitlines():
+        if line.startswith("# "):
+            key, _, value = line[2:].partition(" ")
+            headers[key] = value
+        elif line:
+            changed = True
+    born = headers.get("branch.oid", "(initial)") != "(initial)"  # a repository's 1st commit
+    commit = (env.get("GITHUB_SHA") or env.get("CI_COMMIT_SHA")
+              or (headers["branch.oid"] if born else None))
+    head = headers.get("branch.head") if born else None
     branch = (
         env.get("GITHUB_HEAD_REF")
         or env.get("GITHUB_REF_NAME")
         or env.get("CI_COMMIT_REF_NAME")
-        or _git(cwd, "rev-parse", "--abbrev-ref", "HEAD")
+        or (None if head == "(detached)" else head)
     )
     if branch == "HEAD":
         branch = None
-    status = _git(cwd, "status", "--porcelain", "--untracked-files=no")
-    dirty = None if status is None else bool(status)
+    dirty = None if status is None else changed
     return GitInfo(commit=commit or None, branch=branch or None, dirty=dirty)
 
 
