@@ -131,6 +131,29 @@ def test_the_plugin_loads_nothing_heavy_when_recording_is_off() -> None:
     assert loaded("recorder.capture.plugin", heavy) == []
 
 
+#: What a recording process must not import: encoding an event needs neither cattrs
+#: (decoding does) nor any reporting, validation or history library.
+RECORDING_HEAVY = ("cattrs", "rich", "jsonschema_rs", "boto3", "duckdb", "sqlite_utils")
+
+
+def test_the_plugin_loads_nothing_heavy_while_recording(tmp_path: Path) -> None:
+    """With recording on, by the time a test body runs (the run's start, the collection
+    and the case's start are already in the journal), no heavy module is loaded."""
+    (tmp_path / "test_probe.py").write_text(
+        "import sys\n"
+        "def test_probe():\n"
+        "    assert 'recorder.capture.session' in sys.modules  # recording is on\n"
+        f"    heavy = [m for m in {RECORDING_HEAVY!r} if m in sys.modules]\n"
+        "    open('loaded.txt', 'w').write(','.join(heavy) + '\\n')\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+         "-n", "0", "--recorder-db", str(tmp_path / "events.db"), "test_probe.py"],
+        cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "loaded.txt").read_text().split() == []
+    assert list((tmp_path / "events.db.journal").glob("*.jsonl"))  # the events were written
+
+
 def test_the_markdown_summary_needs_no_rich() -> None:
     assert loaded("recorder.report.markdown", ("rich",)) == []
 
