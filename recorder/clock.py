@@ -21,11 +21,16 @@ import attrs
 class _Clocks:
     monotonic: Callable[[], float]
     wall: Callable[[], float]
+    wall_ns: Callable[[], int]
     datetime: type[dt.datetime]
     utc: dt.tzinfo
 
 
-_REAL = _Clocks(monotonic=time.perf_counter, wall=time.time, datetime=dt.datetime, utc=dt.UTC)
+_REAL = _Clocks(monotonic=time.perf_counter, wall=time.time, wall_ns=time.time_ns,
+                datetime=dt.datetime, utc=dt.UTC)
+
+#: The last whole second :func:`utc_now` formatted, and its text up to the seconds.
+_second: list[tuple[int, str]] = [(-1, "")]
 
 
 def monotonic() -> float:
@@ -34,8 +39,20 @@ def monotonic() -> float:
 
 
 def utc_now() -> str:
-    """The current time, e.g. ``2026-11-23T11:24:23.123456+00:00``."""
-    return _REAL.datetime.now(_REAL.utc).isoformat()
+    """The current time, e.g. ``2026-11-23T11:24:23.123456+00:00``: what
+    ``datetime.now(UTC).isoformat()`` writes (microseconds rounded down, left out when
+    zero), a quarter of the cost: a recording takes about fifteen per test."""
+    return format_utc_ns(_REAL.wall_ns())
+
+
+def format_utc_ns(ns: int) -> str:
+    """``ns`` nanoseconds since the epoch as :func:`utc_now` writes them."""
+    seconds, micros = divmod(ns // 1000, 1_000_000)
+    cached, text = _second[0]
+    if seconds != cached:
+        text = _REAL.datetime.fromtimestamp(seconds, _REAL.utc).isoformat()[:-6]
+        _second[0] = (seconds, text)
+    return f"{text}.{micros:06d}+00:00" if micros else f"{text}+00:00"
 
 
 def utc_from_epoch(seconds: float) -> str:
