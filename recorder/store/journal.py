@@ -103,7 +103,7 @@ class JournalWriter:
         to its last complete line and :class:`JournalWriteError` is raised. If a signal
         handler raises while the write is in flight, the journal holds all the rows or
         none of them (:attr:`size` tells which), and the exception goes on."""
-        data = b"".join(orjson.dumps(row) + b"\n" for row in rows)
+        data = b"".join([orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE) for row in rows])
         if os.fstat(self._fd).st_nlink == 0:  # someone deleted the journal (or its folder)
             self._relocate()
         expected = self._size + len(data)
