@@ -41,11 +41,9 @@ writer that has not taken its lock yet).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import uuid
-
-# hashlib's blake2b is this one; importing hashlib also loads OpenSSL (5 ms of start-up).
-from _blake2 import blake2b
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -191,12 +189,12 @@ def _safe(source: str) -> str:
     safe = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in source)
     if len(safe) <= _NAME_CHARS:
         return safe
-    digest = blake2b(source.encode("utf-8", "surrogatepass"), digest_size=4)
+    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=4)
     return f"{safe[:_NAME_CHARS]}_{digest.hexdigest()}"
 
 
 def _run_key(run_id: str) -> str:
-    return blake2b(run_id.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    return hashlib.blake2b(run_id.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
 def _pid_of(path: Path, prefix: str) -> int | None:
