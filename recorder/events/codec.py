@@ -17,15 +17,13 @@ import orjson
 from cattrs.gen import make_dict_unstructure_fn
 
 from recorder.errors import MalformedEventError, UnknownEventError
-from recorder.events import fast_decode
-from recorder.events.model import EVENT_TYPES, TYPE_OF, Event, PhaseFinished
+from recorder.events.model import EVENT_TYPES, TYPE_OF, Event
 from recorder.events.text import valid_data
 
 Payload = dict[str, Any]
 
 #: How error messages name an event when the caller does not say which row it is.
 DEFAULT_WHERE = "event"
-_PHASE_FINISHED = PhaseFinished.TYPE
 
 def _structure_duration(value: Any, _: type) -> float:
     return math.nan if value is None else float(value)
@@ -129,10 +127,6 @@ def decode(type_name: str, version: int, payload_text: str, *, where: str = DEFA
         payload = orjson.loads(payload_text)
     except orjson.JSONDecodeError:
         payload = _loads_leniently(payload_text, type_name, where)
-    if type_name == _PHASE_FINISHED and version == PhaseFinished.VERSION:
-        event = fast_decode.phase_finished(payload)
-        if event is not None:
-            return event
     return structure(type_name, version, payload, where=where)
 
 
