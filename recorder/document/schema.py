@@ -50,6 +50,8 @@ def _validator(definition: str | None = None) -> Any:
 
 
 def _check(validator: Any, instance: Any, source: str, prefix: tuple[Any, ...] = ()) -> None:
+    if validator.is_valid(instance):  # quicker than asking for the first error
+        return
     error = next(iter(validator.iter_errors(instance)), None)
     if error is not None:
         where = "/".join(str(part) for part in (*prefix, *error.instance_path)) or "(top level)"

@@ -58,10 +58,13 @@ def converter() -> cattrs.Converter:
 
 
 @functools.cache
-def _fast_converter() -> cattrs.Converter:
-    """The same rules without error paths: 20% quicker. A payload it rejects is
-    structured again by :func:`converter` to say exactly which field is wrong."""
-    return _make_converter(detailed_validation=False)
+def _fast_hooks() -> dict[type, Any]:
+    """Each type's structure function from a converter without error paths (20%
+    quicker), looked up once: ``Converter.structure`` dispatches on the class for every
+    call, which cost about a tenth of decoding a row. A payload it rejects is structured
+    again by :func:`converter` to say exactly which field is wrong."""
+    fast = _make_converter(detailed_validation=False)
+    return {cls: fast.get_structure_hook(cls) for cls in EVENT_TYPES.values()}
 
 
 def type_and_version(event: Event) -> tuple[str, int]:
@@ -122,7 +125,8 @@ def structure(
         payload = upcast(payload)
         version += 1
     try:
-        return _fast_converter().structure(payload, cls)
+        fast: Event = _fast_hooks()[cls](payload, cls)
+        return fast
     except Exception:  # noqa: S110 - the detailed converter below explains the failure
         pass
     try:
