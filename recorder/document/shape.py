@@ -213,3 +213,31 @@ def expand_case(case: Document) -> Document:
             previous = expanded.get("name") if isinstance(expanded, dict) else None
         full["phases"] = phases
     return full
+
+
+def compact_suite(suite: Document) -> Document:
+    """``suite`` with each of its cases in the on-disk shape."""
+    cases = suite.get("cases")
+    if not isinstance(cases, list):
+        return suite
+    return {**suite, "cases": [compact_case(case) if isinstance(case, dict) else case
+                               for case in cases]}
+
+
+def expand_document(document: Document) -> Document:
+    """A validated document in the full form: a 2.x document's cases expanded, a 1.x
+    document as it is."""
+    version = document.get("schema_version")
+    if not isinstance(version, str) or not version.startswith("2."):
+        return document
+    suites = document.get("suites")
+    if not isinstance(suites, list):
+        return document
+    expanded = []
+    for suite in suites:
+        cases = suite.get("cases") if isinstance(suite, dict) else None
+        if isinstance(cases, list):
+            suite = {**suite, "cases": [expand_case(case) if isinstance(case, dict) else case
+                                        for case in cases]}
+        expanded.append(suite)
+    return {**document, "suites": expanded}
