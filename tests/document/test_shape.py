@@ -82,3 +82,18 @@ def test_a_trivial_passing_case_keeps_only_what_differs() -> None:
                    {"duration": 0.0003, "start_us": 742, "stop_us": 307}],
     }
     assert expand_case(compact) == case
+
+
+def test_only_a_2x_document_is_expanded() -> None:
+    """A 1.x file holds the full form already: read as it is, even where a key is missing."""
+    from recorder.document.shape import compact_suite, expand_document
+
+    case = {"id": "t.py::test_a", "status": "passed", "duration": 0.1}
+    old = {"schema_version": "1.1", "suites": [{"id": "t.py", "cases": [case]}]}
+    assert expand_document(old) == old
+    new = {**old, "schema_version": "2.0"}
+    (expanded,) = expand_document(new)["suites"][0]["cases"]
+    assert expanded["name"] == "test_a" and expanded["file"] == "t.py"
+    assert expanded["attempts"] == [{"attempt": 1, "status": "passed", "started_at": None,
+                                     "duration": 0.1, "worker": None, "failure": None}]
+    assert compact_suite({"id": "t.py", "cases": [expanded]})["cases"] == [case]
