@@ -4,7 +4,6 @@ from here, never from each other."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
@@ -104,7 +103,9 @@ def record_session(pytester: Any, *args: str, subprocess: bool = False,
     result = run(f"--recorder-db={db}", f"--recorder-run-id={run_id}", *args)
     out = pytester.path / f"{run_id}.json"
     export_run(db, out, run_id)
-    document = json.loads(out.read_text(encoding="utf-8"))
+    from recorder.document.reader import load_document
+
+    document = load_document(out)
     document["by_id"] = {case["id"]: case for suite in document["suites"]
                          for case in suite["cases"]}
     return result, document

@@ -52,7 +52,7 @@ from recorder.events.model import (
 )
 from recorder.events.nodeid import file_of, split_nodeid
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.0"
 
 
 @attrs.frozen

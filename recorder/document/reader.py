@@ -1,5 +1,9 @@
 """Reading an exported run document back: the one reader every consumer (summary,
-upload, later history) uses, so a bad file gets the same message and exit code in all."""
+upload, later history) uses, so a bad file gets the same message and exit code in all.
+
+A 2.x document stores its cases in the compacted shape (:mod:`recorder.document.shape`);
+the reader validates the file as written and hands back the full form, so consumers see
+the same document whatever the schema_version."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 from recorder.document import Document
 from recorder.document.schema import validate_document
+from recorder.document.shape import expand_document
 from recorder.errors import InputNotFoundError, InvalidDocumentError
 from recorder.events.text import valid_data
 
@@ -18,7 +23,8 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def read_document(path: str | Path) -> tuple[bytes, Document]:
-    """The exact bytes of the run document at ``path`` and its validated content.
+    """The exact bytes of the run document at ``path`` and its validated content
+    (in the full form: a 2.x document's cases expanded).
 
     A missing or unreadable file is :class:`InputNotFoundError` (exit 3); a file that is
     not UTF-8 JSON, or fails the schema, is :class:`InvalidDocumentError` (exit 4)."""
@@ -38,6 +44,7 @@ def read_document(path: str | Path) -> tuple[bytes, Document]:
         validate_document(document, source=str(path))
         if _SURROGATE_ESCAPE.search(data):
             document = valid_data(document)
+        document = expand_document(document)
     except ValueError as error:
         raise InvalidDocumentError(
             f"{path} is not valid UTF-8 JSON ({error}): export it again with 'recorder export'"

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from recorder.document.shape import expand_document
 from recorder.errors import RunNotFoundError, UsageError
 from recorder.history.duck import DuckEngine
 from recorder.history.layout import Day, group_days, select_days
@@ -76,4 +77,4 @@ def _document_rows(location: Location) -> Iterator[Row]:
         except (OSError, UnicodeDecodeError, ValueError):
             continue
         if isinstance(document, dict) and "suites" in document and "run_id" in document:
-            yield from case_rows(document)
+            yield from case_rows(expand_document(document))

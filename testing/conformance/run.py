@@ -301,6 +301,10 @@ def closing_counts(output: str) -> dict[str, int] | None:
 
 # --------------------------------------------------------------------------- the document
 
+_FULL_FORM = ("import json, sys; from recorder.document.reader import load_document; "
+              "print(json.dumps(load_document(sys.argv[1])))")
+
+
 def document_statuses(document: Mapping[str, Any]) -> dict[str, str]:
     return {case["id"]: case["status"]
             for suite in document["suites"] for case in suite["cases"]}
@@ -501,7 +505,14 @@ def run_mode(suite: Suite, mode: str, source: Path, py: Path, work: Path,
     if export.returncode != 0:
         result.problem = f"recorder export exited {export.returncode}: {export.stderr.strip()}"
         return result
-    document = json.loads(doc.read_text(encoding="utf-8"))
+    # The file holds compacted cases (schema 2.x); recorder's own reader, in the suite's
+    # venv, gives the full form this harness compares.
+    expanded = subprocess.run([str(py), "-c", _FULL_FORM, str(doc)], text=True,
+                              capture_output=True, check=False)
+    if expanded.returncode != 0:
+        result.problem = f"reading {doc} back failed: {expanded.stderr.strip()}"
+        return result
+    document = json.loads(expanded.stdout)
     compare(result, document, read_reportlog(log), counts, allowed)
     return result
 

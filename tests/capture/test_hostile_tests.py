@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from recorder.document.case_view import MAX_STEP_DEPTH
+from recorder.document.reader import load_document
 from recorder.events.codec import decode, encode
 from recorder.events.model import CaseStarted, Failure, PhaseFinished
 from recorder.events.text import valid_text
@@ -53,7 +54,7 @@ def test_lone_surrogates_in_a_test_still_export_and_summarize(
     out = pytester.path / "run.json"
     exported = run_cli("export", "--db", str(db), "--out", str(out))
     assert exported.returncode == 0, exported.stderr
-    document = json.loads(out.read_text(encoding="utf-8"))
+    document = load_document(out)
     (case,) = [c for s in document["suites"] for c in s["cases"] if c["name"] == "test_surrogate"]
     text = json.dumps(case, ensure_ascii=False)
     assert "bad caf\ufffd.txt \ufffd" in text and "opening caf" in text  # pytest writes ?
@@ -72,7 +73,7 @@ def test_steps_nested_200_deep_are_kept_flat_below_the_depth_limit(
     out = pytester.path / "run.json"
     exported = run_cli("export", "--db", str(db), "--out", str(out))
     assert exported.returncode == 0, exported.stderr
-    document = json.loads(out.read_text(encoding="utf-8"))
+    document = load_document(out)
     (case,) = [c for s in document["suites"] for c in s["cases"] if c["name"] == "test_deep_steps"]
     steps, depth = case["steps"], 0
     while steps and steps[0]["steps"]:

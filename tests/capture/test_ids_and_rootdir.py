@@ -3,13 +3,13 @@ however ``--recorder-db`` is written on the command line."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from recorder.document.reader import load_document
 from recorder.export.run_json import export_run
 from tests.support import record_session
 
@@ -68,7 +68,7 @@ def test_space_and_equals_forms_give_the_same_rootdir_ids_and_project(
     for number in range(len(forms)):
         out = tmp_path / f"r{number}.json"
         export_run(db, out, f"r{number}")
-        document = json.loads(out.read_text())
+        document = load_document(out)
         assert document["project"] == "odd", number
         assert [case["id"] for suite in document["suites"] for case in suite["cases"]] == [
             "test_time.py::test_kept"], number

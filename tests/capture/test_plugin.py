@@ -3,12 +3,12 @@ the exported document."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from recorder.document.reader import load_document
 from recorder.export.run_json import export_run, fold_run
 from recorder.store.sqlite import EventStore
 from tests.capture.mixed_suite import EXPECTED, MIXED_SUITE, cases
@@ -23,7 +23,7 @@ def mixed_run(pytester: pytest.Pytester) -> tuple[pytest.RunResult, dict[str, An
                                 "--recorder-project", "demo")
     out = pytester.path / "out.json"
     export_run(db, out)
-    return result, json.loads(out.read_text()), db
+    return result, load_document(out), db
 
 
 def test_every_case_status_matches_what_pytest_reported(mixed_run: Any) -> None:
@@ -146,12 +146,13 @@ def test_case_start_is_durable_before_the_body_runs(pytester: pytest.Pytester) -
     db = pytester.path / "events.db"
     out = pytester.path / "during.json"
     pytester.makepyfile(test_peek=f'''
-import json, subprocess, sys
+import subprocess, sys
+from recorder.document.reader import load_document
 
 def test_sees_itself():
     subprocess.run([sys.executable, "-m", "recorder", "export", "-q", "--db", {str(db)!r},
                     "--out", {str(out)!r}], check=True)
-    [case] = json.load(open({str(out)!r}))["suites"][0]["cases"]
+    [case] = load_document({str(out)!r})["suites"][0]["cases"]
     assert case["id"] == "test_peek.py::test_sees_itself"
     assert case["status"] == "incomplete"
     assert [phase["name"] for phase in case["phases"]] == ["setup"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from recorder.cli import main
-from tests.support import REPO, assert_one_line_error, record_run, run_cli
+from tests.support import REPO, TIMESTAMP, assert_one_line_error, record_run, run_cli
 
 
 def test_export_writes_the_latest_run(tmp_path: Path) -> None:
@@ -128,3 +128,27 @@ def test_usage_errors_exit_2() -> None:
     result = run_cli("export", "--no-such-option")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_the_file_holds_compacted_cases_that_read_back_as_the_full_document(
+        tmp_path: Path) -> None:
+    """Schema 2.0: the file leaves out what can be rebuilt; the reader gives back exactly
+    the projector's full form, default and --compact alike (issue 14, target 4)."""
+    from recorder.document.reader import load_document
+    from recorder.document.schema import validate_document
+    from recorder.export.run_json import fold_run
+
+    db = tmp_path / "events.db"
+    record_run(db)
+    pretty, compact = tmp_path / "pretty.json", tmp_path / "compact.json"
+    assert main(["export", "-q", "--db", str(db), "--out", str(pretty)]) == 0
+    assert main(["export", "-q", "--compact", "--db", str(db), "--out", str(compact)]) == 0
+    on_disk = json.loads(pretty.read_bytes())
+    validate_document(on_disk)
+    assert on_disk["schema_version"] == "2.0"
+    assert on_disk["suites"][0]["cases"] == [
+        {"id": "t.py::test_a", "file": None, "status": "passed", "started_at": TIMESTAMP,
+         "duration": 0.1}]
+    full = fold_run(db)
+    assert load_document(pretty) == full == load_document(compact)
+    assert full["suites"][0]["cases"][0]["attempts"][0]["status"] == "passed"
