@@ -18,6 +18,7 @@ What is left out (each rule is checked while compacting, so nothing is lost):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from recorder.document import Document
@@ -51,16 +52,26 @@ def _implied_attempt(case: Document) -> Document:
             "failure": case.get("failure")}
 
 
-def _offset_us(base: Any, stamp: Any) -> int | None:
-    """``stamp`` as whole microseconds after ``base``, if that rebuilds it exactly."""
-    if not isinstance(base, str) or not isinstance(stamp, str):
+def _parsed(stamp: Any) -> dt.datetime | None:
+    if not isinstance(stamp, str):
         return None
     try:
-        start, moment = dt.datetime.fromisoformat(base), dt.datetime.fromisoformat(stamp)
-        offset = (moment - start) // _MICROSECOND
-    except (ValueError, TypeError, OverflowError):
+        return dt.datetime.fromisoformat(stamp)
+    except ValueError:
         return None
-    return offset if _add_us(base, offset) == stamp else None
+
+
+def _offset_us(base: dt.datetime | None, stamp: str, moment: dt.datetime | None) -> int | None:
+    """``stamp`` (parsed: ``moment``) as whole microseconds after ``base``, if adding them
+    back (as :func:`_add_us` does from ``base``'s text) rebuilds ``stamp`` exactly."""
+    if base is None or moment is None:
+        return None
+    try:
+        offset = (moment - base) // _MICROSECOND
+        rebuilt = (base + offset * _MICROSECOND).isoformat()
+    except (TypeError, OverflowError):  # naive against aware; beyond year 9999
+        return None
+    return offset if rebuilt == stamp else None
 
 
 def _add_us(base: str, offset: int) -> str | None:
@@ -85,7 +96,7 @@ def compact_case(case: Document) -> Document:
             if isinstance(value, list) and len(value) == 1 and _same_dict(value[0], implied):
                 continue
         if key == "phases" and isinstance(value, list):
-            value = _compact_phases(value, case.get("started_at"))
+            value = _compact_phases(value, _parsed(case.get("started_at")))
         out[key] = value
     # Absent must mean "the default", so keys the full form lacks stay recorded as absent.
     missing = [key for key in (*derived, *CASE_DEFAULTS, "attempts") if key not in case]
@@ -99,7 +110,7 @@ def _same_dict(value: Any, expected: Document) -> bool:
             and all(_same(value[key], expected[key]) for key in expected))
 
 
-def _compact_phases(phases: list[Any], case_start: Any) -> list[Any]:
+def _compact_phases(phases: list[Any], case_start: dt.datetime | None) -> list[Any]:
     out: list[Any] = []
     previous: str | None = None
     for phase in phases:
@@ -109,25 +120,25 @@ def _compact_phases(phases: list[Any], case_start: Any) -> list[Any]:
             previous = phase.get("name") if isinstance(phase, dict) else None
             continue
         expected_name = _next_phase(previous)
+        started = _parsed(phase.get("started_at"))
         compact: Document = {}
         for key, value in phase.items():
             if key == "name" and expected_name is not None and _same(value, expected_name):
                 continue
             if key in PHASE_DEFAULTS and _same(value, PHASE_DEFAULTS[key]):
                 continue
-            if key == "started_at" and (offset := _offset_us(case_start, value)) is not None:
+            if key == "started_at" and (
+                    offset := _offset_us(case_start, value, started)) is not None:
                 compact["start_us"] = offset
                 continue
             if key == "stopped_at" and (
-                    offset := _offset_us(phase.get("started_at"), value)) is not None:
+                    offset := _offset_us(started, value, _parsed(value))) is not None:
                 compact["stop_us"] = offset
                 continue
             compact[key] = value
         missing = [k for k in ("name", *PHASE_DEFAULTS) if k not in phase]
         if missing:
             compact["absent"] = missing
-        if _expand_phase(compact, previous, case_start) != phase:
-            compact = phase  # key order or an odd value would not come back: keep it whole
         out.append(compact)
         previous = phase.get("name")
     return out
@@ -217,10 +228,19 @@ def expand_case(case: Document) -> Document:
 
 def compact_suite(suite: Document) -> Document:
     """``suite`` with each of its cases in the on-disk shape."""
+    return _map_cases(compact_case, suite)
+
+
+def expand_suite(suite: Document) -> Document:
+    """``suite`` with each of its cases in the full form."""
+    return _map_cases(expand_case, suite)
+
+
+def _map_cases(change: Callable[[Document], Document], suite: Document) -> Document:
     cases = suite.get("cases")
     if not isinstance(cases, list):
         return suite
-    return {**suite, "cases": [compact_case(case) if isinstance(case, dict) else case
+    return {**suite, "cases": [change(case) if isinstance(case, dict) else case
                                for case in cases]}
 
 
@@ -228,16 +248,9 @@ def expand_document(document: Document) -> Document:
     """A validated document in the full form: a 2.x document's cases expanded, a 1.x
     document as it is."""
     version = document.get("schema_version")
-    if not isinstance(version, str) or not version.startswith("2."):
-        return document
     suites = document.get("suites")
-    if not isinstance(suites, list):
+    if not isinstance(version, str) or not version.startswith("2.") or not isinstance(
+            suites, list):
         return document
-    expanded = []
-    for suite in suites:
-        cases = suite.get("cases") if isinstance(suite, dict) else None
-        if isinstance(cases, list):
-            suite = {**suite, "cases": [expand_case(case) if isinstance(case, dict) else case
-                                        for case in cases]}
-        expanded.append(suite)
-    return {**document, "suites": expanded}
+    return {**document, "suites": [expand_suite(suite) if isinstance(suite, dict) else suite
+                                   for suite in suites]}
