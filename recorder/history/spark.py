@@ -29,20 +29,25 @@ from recorder.history.reader import one_project
 __all__ = ["ANSWERS", "Options", "SparkEngine", "open_history", "session"]
 
 
-def session(master: str = "local[2]", app: str = "recorder-history") -> Any:
-    """A SparkSession set up as the history queries expect (UTC, string partitions)."""
+def session(master: str = "local[2]", app: str = "recorder-history",
+            conf: Mapping[str, str] | None = None) -> Any:
+    """A SparkSession set up as the history queries expect (UTC, string partitions);
+    ``conf`` adds or overrides settings (for example a small history's tuning)."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as error:
         raise UsageError("the Spark engine needs PySpark: pip install 'recorder[spark]'"
                          ) from error
-    return (SparkSession.builder.master(master).appName(app)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .getOrCreate())
+    settings = {"spark.sql.session.timeZone": "UTC",
+                "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+                "spark.sql.shuffle.partitions": "2",
+                "spark.ui.enabled": "false",
+                "spark.ui.showConsoleProgress": "false",
+                **(conf or {})}
+    builder = SparkSession.builder.master(master).appName(app)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 class SparkEngine:

@@ -25,10 +25,18 @@ if shutil.which("java") is None:
 
 from recorder.history import spark as history_spark  # noqa: E402
 
+# A history of a few runs: the JVM's quick (C1) compiler, one shuffle partition and no
+# adaptive re-planning take this module from about 43 s to about 20 s here. The answers
+# do not depend on them.
+SMALL_HISTORY = {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+                 "spark.sql.adaptive.enabled": "false",
+                 "spark.sql.shuffle.partitions": "1",
+                 "spark.default.parallelism": "1"}
+
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    session = history_spark.session("local[2]")
+    session = history_spark.session("local[2]", conf=SMALL_HISTORY)
     yield session
     session.stop()
 

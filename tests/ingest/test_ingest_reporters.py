@@ -86,7 +86,7 @@ def test_a_jest_project_with_jest_junit(tmp_path: Path) -> None:
     jest-junit issue, jest-community/jest-junit#242)."""
     root = project(tmp_path, JEST, JEST_TESTS)
     completed = subprocess.run(
-        ["node", "node_modules/jest/bin/jest.js", "--ci", "--json",
+        ["node", "node_modules/jest/bin/jest.js", "--ci", "--runInBand", "--json",
          "--outputFile=jest-results.json"],
         cwd=root, capture_output=True, text=True, timeout=300,
         env={**os.environ, "CI": "true"})
