@@ -90,29 +90,36 @@ class RunProjection:
 
     def apply(self, stored: StoredEvent) -> None:
         """Fold one stored event in; a repeated event changes nothing."""
-        if stored.run_id != self.run_id:
-            if self.run_id is not None:
-                raise ValueError(
-                    f"event {stored.event_id} belongs to run {stored.run_id!r}, "
-                    f"not {self.run_id!r}: fold one run at a time"
-                )
-            self.run_id = stored.run_id
-        source = self._sources.get(stored.source)
-        if source is None:
-            source = self._sources[stored.source] = SourceProgress()
-        # The hot path (the next event of a source, in order) stays inline.
-        ranges = source.ranges
-        if ranges and ranges[-1][1] + 1 == stored.source_seq:
-            ranges[-1][1] = stored.source_seq
-        elif not source.add(stored.source_seq):
+        if not self.admit(stored.run_id, stored.event_id, stored.source, stored.source_seq):
             return
-        source.events += 1
-        source.digest.update(f"{stored.source_seq}\t{stored.event_id}\n".encode())
         event = stored.event
         handler = _HANDLERS.get(type(event))
         if handler is None:
             raise TypeError(f"no projector handler for {type(event).__name__}")
         handler(self, event, stored.source)
+
+    def admit(self, run_id: str, event_id: str, source_name: str, source_seq: int) -> bool:
+        """Count an event's envelope in; False if it was seen already (a repeat), which
+        then changes nothing. Every event goes through here once before its handler."""
+        if run_id != self.run_id:
+            if self.run_id is not None:
+                raise ValueError(
+                    f"event {event_id} belongs to run {run_id!r}, "
+                    f"not {self.run_id!r}: fold one run at a time"
+                )
+            self.run_id = run_id
+        source = self._sources.get(source_name)
+        if source is None:
+            source = self._sources[source_name] = SourceProgress()
+        # The hot path (the next event of a source, in order) stays inline.
+        ranges = source.ranges
+        if ranges and ranges[-1][1] + 1 == source_seq:
+            ranges[-1][1] = source_seq
+        elif not source.add(source_seq):
+            return False
+        source.events += 1
+        source.digest.update(f"{source_seq}\t{event_id}\n".encode())
+        return True
 
     def _on_run_started(self, event: RunStarted, source: str) -> None:
         self._run_started[source] = event

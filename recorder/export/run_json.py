@@ -14,6 +14,7 @@ from pathlib import Path
 import attrs
 
 from recorder.document import Document
+from recorder.document.payload_fold import PayloadRow, fold_payloads
 from recorder.document.projector import RunProjection
 from recorder.document.schema import validate_document, validate_suite
 from recorder.errors import EventLogGapError
@@ -65,15 +66,30 @@ def fold_source(source: EventSource, run_id: str | None = None, *,
     total = source.count(run_id) if progress else 0
     live = source.live_sources(run_id) if isinstance(source, EventStore) else ()
     projection = RunProjection(live_sources=live)
-    apply = projection.apply
     done = 0
-    for done, stored in enumerate(source.iter_events(run_id), start=1):
-        apply(stored)
-        if progress and done % PROGRESS_EVERY == 0:
-            progress(done, total)
+    if isinstance(source, EventStore):
+        # Straight from the payload dicts (the full event objects only where needed).
+        rows = source.iter_payloads(run_id)
+        if progress:
+            rows = _reporting(rows, progress, total)
+        done = fold_payloads(projection, rows, source.decode)
+    else:
+        apply = projection.apply
+        for done, stored in enumerate(source.iter_events(run_id), start=1):
+            apply(stored)
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
     if progress:
         progress(done, total)
     return projection
+
+
+def _reporting(rows: Iterator[PayloadRow], progress: ProgressCallback,
+               total: int) -> Iterator[PayloadRow]:
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total)
 
 
 @contextlib.contextmanager
