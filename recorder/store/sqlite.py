@@ -52,10 +52,10 @@ from recorder.store.journal import (
     JournalRow,
     JournalWriter,
     ingest_journal,
+    iter_journal,
     journal_dir,
     live_sources,
     pending_journals,
-    read_journal,
 )
 from recorder.store.source import RunInfo
 
@@ -175,13 +175,12 @@ class EventStore:
         """A read-only store cannot take its journals in: it is readable only if every
         journaled event is in the table already (otherwise the fold would miss some)."""
         for path in pending_journals(self.path):
-            rows = read_journal(path)
-            missing = [row for row in rows if not self._connection.execute(
-                "SELECT 1 FROM events WHERE event_id = ?", (row[0],)).fetchone()]
+            missing = sum(1 for row in iter_journal(path) if not self._connection.execute(
+                "SELECT 1 FROM events WHERE event_id = ?", (row[0],)).fetchone())
             if missing:
                 raise OutputError(
                     f"{self.path} is in a read-only folder and its journal {path} holds "
-                    f"{len(missing)} event(s) not yet in it: copy the database with its "
+                    f"{missing} event(s) not yet in it: copy the database with its "
                     f"{journal_dir(self.path).name} folder to a writable place and read "
                     "the copy"
                 )
@@ -247,11 +246,12 @@ class EventStore:
         ``what`` names their origin in errors. Already-stored event ids are skipped."""
         self._insert(rows, what)
 
-    def _insert(self, rows: list[JournalRow], what: str) -> None:
+    def _insert(self, rows: Iterable[JournalRow], what: str) -> None:
+        """Insert ``rows`` (a list, or an iterator streamed in) in one transaction."""
         connection = self._connection
         with self._lock:
             try:
-                if len(rows) == 1:  # autocommit: one statement is one transaction
+                if isinstance(rows, list) and len(rows) == 1:  # autocommit: one statement
                     connection.execute(_INSERT, rows[0])
                     return
                 connection.execute("BEGIN IMMEDIATE")
