@@ -12,7 +12,7 @@ not an object, every other event type) returns False before touching the state, 
 the caller folds that row through the full path (cattrs, upcasting, the one-line error
 for a malformed row), so behaviour and messages are unchanged.
 
-Pure, like the projector: the caller parses the rows and decodes the fallbacks.
+Pure, like the projector: the caller hands in the parser and the full decoder.
 """
 
 from __future__ import annotations
@@ -38,16 +38,16 @@ from recorder.events.model import (
 Payload = dict[str, Any]
 #: ``(run_id, event_id, source, source_seq, payload)`` -> handled?
 FastHandler = Callable[[RunProjection, str, str, str, int, Payload], bool]
-#: What the fold reads: ``(run_id, event_id, type, version, source, source_seq, payload,
-#: row)``; ``payload`` is the parsed dict (None if it would not parse), ``row`` is what
-#: ``decode`` turns into a :class:`StoredEvent` when the fast path declines.
-PayloadRow = tuple[str, str, str, int, str, int, Any, Any]
+#: A stored row as the store reads it: ``(seq, event_id, run_id, type, version, source,
+#: source_seq, recorded_at, payload text)``.
+Row = tuple[int, str, str, str, int, str, int, str, str]
 
 _PHASES = frozenset(("setup", "call", "teardown"))
 _PHASE_OUTCOMES = frozenset(("passed", "failed", "skipped"))
 _ATTEMPT_STATUSES = frozenset(("passed", "failed", "error", "skipped", "xfailed", "xpassed"))
 _STEP_STATUSES = frozenset(("passed", "failed", "skipped"))
 _NAN = math.nan
+_ABSENT: Any = object()  # a key not in the payload (where None would be a value)
 
 
 class _Odd(Exception):
@@ -87,37 +87,30 @@ def _duration(payload: Payload) -> float:
     raise _Odd
 
 
-def _failure(payload: Payload) -> Failure | None:
-    value = payload.get("failure")
-    if value is None:
-        return None
+def _failure(value: Any) -> Failure:
     if type(value) is not dict:
         raise _Odd
     return Failure(_text(value, "type"), _text(value, "message"), _text(value, "traceback", ""))
 
 
-def _string_dict(payload: Payload, key: str) -> dict[str, str]:
-    value = payload.get(key)
-    if value is None and key not in payload:
-        return {}
+def _optional_failure(payload: Payload) -> Failure | None:
+    value = payload.get("failure")
+    return None if value is None else _failure(value)
+
+
+def _string_dict(value: Any) -> dict[str, str]:
     if type(value) is not dict or any(type(item) is not str for item in value.values()):
         raise _Odd
     return value
 
 
-def _string_list(payload: Payload, key: str) -> Any:
-    value = payload.get(key)
-    if value is None and key not in payload:
-        return ()
+def _string_tuple(value: Any) -> tuple[str, ...]:
     if type(value) is not list or any(type(item) is not str for item in value):
         raise _Odd
     return tuple(value)
 
 
-def _properties(payload: Payload) -> tuple[Property, ...]:
-    value = payload.get("properties")
-    if value is None and "properties" not in payload:
-        return ()
+def _properties(value: Any) -> tuple[Property, ...]:
     if type(value) is not list:
         raise _Odd
     found = []
@@ -130,17 +123,26 @@ def _properties(payload: Payload) -> tuple[Property, ...]:
 
 def _case_started(projection: RunProjection, run_id: str, event_id: str, source: str,
                   source_seq: int, payload: Payload) -> bool:
+    get = payload.get
+    case_id = get("case_id")
+    started_at = get("started_at")
+    attempt = get("attempt", 1)
+    suite = get("suite", "")
+    name = get("name", "")
+    file = get("file")
+    line = get("line")
+    parameters = get("parameters", _ABSENT)
+    markers = get("markers", _ABSENT)
+    worker = get("worker")
+    if (type(case_id) is not str or type(started_at) is not str or type(attempt) is not int
+            or type(suite) is not str or type(name) is not str
+            or (file is not None and type(file) is not str)
+            or (line is not None and type(line) is not int)
+            or (worker is not None and type(worker) is not str)):
+        return False
     try:
-        case_id = _text(payload, "case_id")
-        started_at = _text(payload, "started_at")
-        attempt = _integer(payload, "attempt", 1)
-        suite = _text(payload, "suite", "")
-        name = _text(payload, "name", "")
-        file = _optional_text(payload, "file")
-        line = _integer(payload, "line", None)
-        parameters = _string_dict(payload, "parameters")
-        markers = _string_list(payload, "markers")
-        worker = _optional_text(payload, "worker")
+        parameters = {} if parameters is _ABSENT else _string_dict(parameters)
+        markers = () if markers is _ABSENT else _string_tuple(markers)
     except _Odd:
         return False
     if projection.admit(run_id, event_id, source, source_seq):
@@ -152,24 +154,37 @@ def _case_started(projection: RunProjection, run_id: str, event_id: str, source:
 
 def _phase_finished(projection: RunProjection, run_id: str, event_id: str, source: str,
                     source_seq: int, payload: Payload) -> bool:
-    try:
-        case_id = _text(payload, "case_id")
-        phase = _text(payload, "phase")
-        outcome = _text(payload, "outcome")
-        if phase not in _PHASES or outcome not in _PHASE_OUTCOMES:
-            return False
-        started_at = _text(payload, "started_at")
-        stopped_at = _text(payload, "stopped_at")
-        duration = _duration(payload)
-        attempt = _integer(payload, "attempt", 1)
-        failure = _failure(payload)
-        reason = _optional_text(payload, "reason")
-        _optional_text(payload, "xfail_reason")
-        stdout = _text(payload, "stdout", "")
-        stderr = _text(payload, "stderr", "")
-        log = _text(payload, "log", "")
-    except _Odd:
+    get = payload.get
+    case_id = get("case_id")
+    phase = get("phase")
+    outcome = get("outcome")
+    started_at = get("started_at")
+    stopped_at = get("stopped_at")
+    duration = get("duration", _ABSENT)
+    attempt = get("attempt", 1)
+    failure = get("failure")
+    reason = get("reason")
+    xfail_reason = get("xfail_reason")
+    stdout = get("stdout", "")
+    stderr = get("stderr", "")
+    log = get("log", "")
+    if (type(case_id) is not str or type(phase) is not str or phase not in _PHASES
+            or type(outcome) is not str or outcome not in _PHASE_OUTCOMES
+            or type(started_at) is not str or type(stopped_at) is not str
+            or type(attempt) is not int or type(stdout) is not str
+            or type(stderr) is not str or type(log) is not str
+            or (reason is not None and type(reason) is not str)
+            or (xfail_reason is not None and type(xfail_reason) is not str)):
         return False
+    if type(duration) is not float:
+        if duration is not None:
+            return False
+        duration = _NAN  # an impossible duration, written as null: read as the codec does
+    if failure is not None:
+        try:
+            failure = _failure(failure)
+        except _Odd:
+            return False
     if projection.admit(run_id, event_id, source, source_seq):
         checked = projection._check_duration(duration, f"{case_id} attempt {attempt} {phase}")
         setattr(projection._attempt(case_id, attempt, source), phase,
@@ -180,22 +195,31 @@ def _phase_finished(projection: RunProjection, run_id: str, event_id: str, sourc
 
 def _case_finished(projection: RunProjection, run_id: str, event_id: str, source: str,
                    source_seq: int, payload: Payload) -> bool:
-    try:
-        case_id = _text(payload, "case_id")
-        status = _text(payload, "status")
-        if status not in _ATTEMPT_STATUSES:
+    get = payload.get
+    case_id = get("case_id")
+    status = get("status")
+    duration = get("duration", _ABSENT)
+    stopped_at = get("stopped_at")
+    attempt = get("attempt", 1)
+    reason = get("reason")
+    properties = get("properties", _ABSENT)
+    if (type(case_id) is not str or type(status) is not str
+            or status not in _ATTEMPT_STATUSES or type(stopped_at) is not str
+            or type(attempt) is not int or (reason is not None and type(reason) is not str)):
+        return False
+    if type(duration) is not float:
+        if duration is not None:
             return False
-        duration = _duration(payload)
-        _text(payload, "stopped_at")
-        attempt = _integer(payload, "attempt", 1)
-        reason = _optional_text(payload, "reason")
-        properties = _properties(payload)
+        duration = _NAN
+    try:
+        properties = () if properties is _ABSENT else _properties(properties)
     except _Odd:
         return False
     if projection.admit(run_id, event_id, source, source_seq):
         checked = projection._check_duration(duration, f"{case_id} attempt {attempt}")
         projection._attempt(case_id, attempt, source).finished = End(
             intern(status), checked, reason, properties)
+        projection._case_done(case_id)
     return True
 
 
@@ -224,7 +248,7 @@ def _step_finished(projection: RunProjection, run_id: str, event_id: str, source
             return False
         event = StepFinished(
             _text(payload, "case_id"), _integer(payload, "step_id"), status,
-            _duration(payload), _integer(payload, "attempt", 1), _failure(payload))
+            _duration(payload), _integer(payload, "attempt", 1), _optional_failure(payload))
     except _Odd:
         return False
     if projection.admit(run_id, event_id, source, source_seq):
@@ -243,18 +267,25 @@ FAST_HANDLERS: dict[str, tuple[int, FastHandler]] = {
 }
 
 
-def fold_payloads(projection: RunProjection, rows: Iterable[PayloadRow],
-                  decode: Callable[[Any], StoredEvent]) -> int:
-    """Fold ``rows`` into ``projection``: each by its fast handler when it has one that
-    takes it, else ``decode(row)`` folded the full way. The number of rows read."""
+def fold_rows(projection: RunProjection, rows: Iterable[Row],
+              loads: Callable[[str], Any], decode: Callable[[Row], StoredEvent]) -> int:
+    """Fold stored ``rows`` into ``projection``, each by its fast handler on
+    ``loads(payload)`` when it has one that takes it, else ``decode(row)`` folded the
+    full way (``loads`` raising ValueError sends the row that way too). The number of
+    rows read."""
     handlers = FAST_HANDLERS
     apply = projection.apply
     count = 0
-    for run_id, event_id, type_name, version, source, source_seq, payload, row in rows:
+    for row in rows:
         count += 1
-        entry = handlers.get(type_name)
-        if (entry is not None and entry[0] == version and type(payload) is dict
-                and entry[1](projection, run_id, event_id, source, source_seq, payload)):
-            continue
+        entry = handlers.get(row[3])
+        if entry is not None and entry[0] == row[4]:
+            try:
+                payload = loads(row[8])
+            except ValueError:
+                payload = None
+            if type(payload) is dict and entry[1](projection, row[2], row[1], row[5], row[6],
+                                                  payload):
+                continue
         apply(decode(row))
     return count

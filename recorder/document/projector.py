@@ -32,6 +32,7 @@ from recorder.document.case_view import (
     render_subtests,
     render_warnings,
 )
+from recorder.document.compact_view import compact_case_view
 from recorder.document.records import Attempt, End, Phase, SourceProgress, Start, Step
 from recorder.document.status import case_status, primary_source, run_status
 from recorder.events.durations import impossible_duration_note, possible_duration
@@ -57,11 +58,14 @@ SCHEMA_VERSION = "2.0"
 
 @attrs.frozen
 class DocumentParts:
-    """A document split for streaming: ``{**head, "suites": [*suites], **tail}``."""
+    """A document split for streaming: ``{**head, "suites": [*suites], **tail}``.
+    ``on_disk``: the suites' cases are in the on-disk shape already
+    (:func:`recorder.document.shape.compact_case`), not the full form."""
 
     head: Document
     suites: Iterator[Document]
     tail: Document
+    on_disk: bool = False
 
 
 class RunProjection:
@@ -189,8 +193,17 @@ class RunProjection:
                                         f"{event.case_id} attempt {event.attempt}")
         self._attempt(event.case_id, event.attempt, source).finished = End(
             intern(event.status), duration, event.reason, event.properties)
+        self._case_done(event.case_id)
+
+    def _case_done(self, case_id: str) -> None:
+        """An attempt of ``case_id`` finished (a hook: see
+        :class:`recorder.document.retiring.RetiringProjection`)."""
+
+    def _touch(self, case_id: str) -> None:
+        """An event names ``case_id`` without adding to its attempts (a hook)."""
 
     def _on_case_crashed(self, event: CaseCrashed, source: str) -> None:
+        self._touch(event.case_id)
         known = self._crashes.get(event.case_id)
         if known is None or (event.crashed_at, event.worker) < (known.crashed_at, known.worker):
             self._crashes[event.case_id] = event
@@ -211,14 +224,15 @@ class RunProjection:
         parts = self.document_parts()
         return {**parts.head, "suites": list(parts.suites), **parts.tail}
 
-    def document_parts(self) -> DocumentParts:
+    def document_parts(self, *, on_disk: bool = False) -> DocumentParts:
         """The document in three parts, so a large one can be written suite by suite:
         the keys before ``suites``, the suites (rendered lazily, one at a time), and the
-        keys after. Only each case's status, duration and suite are computed up front."""
+        keys after. Only each case's status, duration and suite are computed up front.
+        ``on_disk`` renders each case straight into the shape the JSON file stores."""
         order = self._collection_order()
         unknown = len(order)
         index: list[tuple[int, str, str, str, float]] = []
-        for case_id in self._cases.keys() | self._crashes.keys() | order.keys():
+        for case_id in self._case_ids() | order.keys():
             status, duration, suite = self._case_outline(case_id)
             index.append((order.get(case_id, unknown), case_id, suite, status, duration))
         index.sort()
@@ -274,18 +288,37 @@ class RunProjection:
             "summary": {**counts, "duration": run_duration},
         }
 
+        render = self._case_renderer(on_disk)
+
         def suites() -> Iterator[Document]:
             for suite_id, entries in suite_ids.items():
                 yield {
                     "id": suite_id,
                     "file": file_of(entries[0][1]),
-                    "cases": [self._render_case(entry[1], entry[3], entry[4], entry[2])
+                    "cases": [render(entry[1], entry[3], entry[4], entry[2])
                               for entry in entries],
                     "counts": count_statuses(entry[3] for entry in entries),
                     "duration": sum(entry[4] for entry in entries),
                 }
 
-        return DocumentParts(head=head, suites=suites(), tail={"event_log": self._event_log()})
+        return DocumentParts(head=head, suites=suites(), tail={"event_log": self._event_log()},
+                             on_disk=on_disk)
+
+    def _case_ids(self) -> set[str]:
+        """Every case the events name (the collected ones are added to these)."""
+        return self._cases.keys() | self._crashes.keys()
+
+    def _case_renderer(self, on_disk: bool) -> Callable[[str, str, float, str], Any]:
+        """``render(case_id, status, duration, suite)``: the full form, or the on-disk one."""
+        if not on_disk:
+            return self._render_case
+        cases, crashes = self._cases, self._crashes
+
+        def render(case_id: str, status: str, duration: float, suite: str) -> Document:
+            return compact_case_view(case_id, status, duration, suite, cases.get(case_id),
+                                     crashes.get(case_id))
+
+        return render
 
     def _first_started(self) -> RunStarted | None:
         primary = primary_source(self._run_started)

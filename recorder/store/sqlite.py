@@ -23,8 +23,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from recorder.errors import (
     InputNotFoundError,
     InvalidInputError,
@@ -61,10 +59,6 @@ from recorder.store.source import RunInfo
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-#: ``(run_id, event_id, type, version, source, source_seq, payload, row)``: a row with
-#: its payload parsed (see :meth:`EventStore.iter_payloads`).
-PayloadRow = tuple[str, str, str, int, str, int, Any, "Row"]
 
 _INSERT = (
     "INSERT INTO events (event_id, run_id, type, version, source, source_seq, recorded_at,"
@@ -344,20 +338,6 @@ class EventStore:
         """The decoded events of one run, in ``seq`` order, streamed."""
         for row in self.iter_rows(run_id):
             yield decode_row(row, self.path)
-
-    def iter_payloads(self, run_id: str) -> Iterator[PayloadRow]:
-        """The rows of one run with each payload parsed to plain data (None where
-        orjson will not parse it), in ``seq`` order, streamed: what
-        :func:`recorder.document.payload_fold.fold_payloads` reads. The row comes last,
-        for :meth:`decode` to build the event from when the fold needs it."""
-        loads = orjson.loads
-        for batch in self._row_batches(run_id):
-            for row in batch:
-                try:
-                    payload = loads(row[8])
-                except orjson.JSONDecodeError:
-                    payload = None
-                yield row[2], row[1], row[3], row[4], row[5], row[6], payload, row
 
     def decode(self, row: Row) -> StoredEvent:
         """One row of :meth:`iter_rows` as its event; errors name this file and the row."""

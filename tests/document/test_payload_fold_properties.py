@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recorder.document import payload_fold
-from recorder.document.payload_fold import FAST_HANDLERS, fold_payloads
+from recorder.document.payload_fold import FAST_HANDLERS, fold_rows
 from recorder.document.projector import _HANDLERS, RunProjection
 from recorder.errors import RecorderError
 from recorder.events.model import EVENT_TYPES, CaseStarted
@@ -85,16 +85,9 @@ def oracle(rows: list[Row]) -> Any:
 
 def fast(rows: list[Row]) -> Any:
     """The export's path: payload dicts, the attrs path only where the fast one declines."""
-    def parsed(row: Row) -> Any:
-        try:
-            payload = orjson.loads(row[8])
-        except orjson.JSONDecodeError:
-            payload = None
-        return row[2], row[1], row[3], row[4], row[5], row[6], payload, row
-
     projection = RunProjection()
     try:
-        fold_payloads(projection, map(parsed, rows), lambda row: decode_row(row, "log.db"))
+        fold_rows(projection, rows, orjson.loads, lambda row: decode_row(row, "log.db"))
     except RecorderError as error:
         return type(error), str(error)
     return render_json(projection.document())
