@@ -141,7 +141,10 @@ class RunProjection:
         return None
 
     def _on_collection_finished(self, event: CollectionFinished, source: str) -> None:
-        self._collections[source] = event
+        # Every source collects every case: the ids are kept once (interned), shared
+        # with the cases' own.
+        self._collections[source] = attrs.evolve(event,
+                                                 case_ids=tuple(map(intern, event.case_ids)))
 
     def _on_case_started(self, event: CaseStarted, source: str) -> None:
         self._attempt(event.case_id, event.attempt, source).started = Start(
@@ -211,7 +214,7 @@ class RunProjection:
     def _attempt(self, case_id: str, number: int, source: str) -> Attempt:
         attempts = self._cases.get(case_id)
         if attempts is None:
-            attempts = self._cases[case_id] = {}
+            attempts = self._cases[intern(case_id)] = {}
         attempt = attempts.get((number, source))
         if attempt is None:
             attempt = attempts[(number, source)] = Attempt(number, source)

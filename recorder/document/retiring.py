@@ -13,6 +13,7 @@ the ``retire`` and ``fetch`` callbacks."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from sys import intern
 from typing import Any
 
 from recorder.document import Document
@@ -49,7 +50,7 @@ class RetiringProjection(RunProjection):
             self.stale = True
         attempts = self._cases.get(case_id)
         if attempts is None:
-            attempts = self._cases[case_id] = {}
+            attempts = self._cases[intern(case_id)] = {}
         attempt = attempts.get((number, source))
         if attempt is None:
             attempt = attempts[(number, source)] = Attempt(number, source)
@@ -64,7 +65,7 @@ class RetiringProjection(RunProjection):
     def _case_done(self, case_id: str) -> None:
         finished = self._finished
         finished.pop(case_id, None)
-        finished[case_id] = None
+        finished[intern(case_id)] = None  # the very key of the case's state
         if len(finished) > self._window:
             oldest = next(iter(finished))
             del finished[oldest]
@@ -72,6 +73,7 @@ class RetiringProjection(RunProjection):
             case = compact_case_view(oldest, status, duration, suite, self._cases.get(oldest),
                                      self._crashes.get(oldest))
             self._retired[oldest] = (status, duration, suite, self._retire(case))
+            # (one small tuple per case is what stays in memory)
             del self._cases[oldest]
 
     def _case_ids(self) -> set[str]:

@@ -1,5 +1,5 @@
 """Where an export keeps the cases it has rendered: their JSON bytes in an anonymous
-temporary file, so memory holds only a handle (offset and length) per case.
+temporary file, so memory holds only a handle per case (one integer: offset and length).
 
 Each case is serialized once, as it will stand in the file (indented for its place in
 its suite, or compact), and comes back as an ``orjson.Fragment`` that orjson writes
@@ -21,6 +21,9 @@ from recorder.document.schema import case_is_valid
 #: The extra indent of a case inside its suite's ``cases`` (the suite is serialized on
 #: its own, then indented as a whole).
 _CASE_INDENT = b"\n    "
+#: A handle is ``offset << 40 | length``: a case's bytes are far below a terabyte.
+_LENGTH_BITS = 40
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
 
 
 class CaseSpool:
@@ -34,7 +37,7 @@ class CaseSpool:
         self._unflushed = False
         self.invalid = False
 
-    def retire(self, case: Document) -> tuple[int, int]:
+    def retire(self, case: Document) -> int:
         """Spool ``case``; its handle."""
         if not self.invalid and not case_is_valid(case):
             self.invalid = True
@@ -46,14 +49,14 @@ class CaseSpool:
         self._unflushed = True
         offset = self._size
         self._size += len(data)
-        return offset, len(data)
+        return offset << _LENGTH_BITS | len(data)
 
-    def fetch(self, handle: tuple[int, int]) -> Any:
+    def fetch(self, handle: int) -> Any:
         """The spooled case of ``handle``, for orjson to write as it is."""
         if self._unflushed:
             self._file.flush()
             self._unflushed = False
-        offset, length = handle
+        offset, length = handle >> _LENGTH_BITS, handle & _LENGTH_MASK
         return orjson.Fragment(os.pread(self._file.fileno(), length, offset))
 
     def close(self) -> None:
