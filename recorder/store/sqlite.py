@@ -379,8 +379,13 @@ class EventStore:
             raise corrupt(self.path, error) from error
 
     def _query(self, sql: str, params: list[Any] | None = None) -> Iterator[dict[str, Any]]:
+        """The rows of ``sql`` as dicts (what sqlite-utils' ``query`` gives, without
+        importing it: it costs an export a quarter of a second of start-up)."""
         try:
-            yield from self.db.query(sql, params or [])
+            cursor = self._connection.execute(sql, params or [])
+            names = [column[0] for column in cursor.description]
+            for row in cursor:
+                yield dict(zip(names, row, strict=True))
         except sqlite3.DatabaseError as error:
             raise corrupt(self.path, error) from error
 
