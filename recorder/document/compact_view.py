@@ -7,6 +7,7 @@ property holds it to that. Pure, like the projector."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from recorder.document import Document
@@ -47,8 +48,9 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
     started = next((a.started for a in reversed(ordered) if a.started), None)
     failure = attempt_failure(final)
     reason = final.finished.reason if final.finished else None
+    overridden = False
     if status == "incomplete" and crash is not None:
-        failure, reason = crash_failure(crash), crash.message
+        failure, reason, overridden = crash_failure(crash), crash.message, True
     derived_suite, derived_name = split_nodeid(case_id)
 
     out: Document = {"id": case_id}
@@ -83,18 +85,18 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
     phases = _compact_phases(final, started_at)
     if phases:
         out["phases"] = phases
-    steps = render_steps(final)
-    if steps:
-        out["steps"] = steps
-    subtests = render_subtests(final)
-    if subtests:
-        out["subtests"] = subtests
-    warnings = render_warnings(final)
-    if warnings:
-        out["warnings"] = warnings
-    properties = render_properties(final)
-    if properties:
-        out["properties"] = properties
+    if final.steps:
+        out["steps"] = render_steps(final)
+    if final.subtests:
+        out["subtests"] = render_subtests(final)
+    if final.warnings:
+        out["warnings"] = render_warnings(final)
+    if final.finished is not None and final.finished.properties:
+        out["properties"] = render_properties(final)
+    if len(ordered) == 1 and final.number == 1 and not overridden and final.status == status:
+        # The one attempt repeats the case (its duration and failure are the case's own):
+        # left out, as compact_case leaves out an attempt it can rebuild.
+        return out
     rendered = [
         {
             "attempt": attempt.number,
@@ -116,6 +118,7 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
 def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Document]:
     """``shape._compact_phases(render_phases(attempt), ...)``, without the full form."""
     case_start = _parsed(case_started_at)
+    case_us = _base_us(case_started_at, case_start) if case_start is not None else None
     out: list[Document] = []
     previous: str | None = None
     for name, phase in attempt.phases():
@@ -125,18 +128,23 @@ def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Docum
         if phase.outcome != "passed":
             compact["outcome"] = phase.outcome
         started_at = phase.started_at
-        started = _parsed(started_at)
-        offset = _offset_us(case_start, started_at, started)
-        if offset is None:
-            compact["started_at"] = started_at
-        else:
-            compact["start_us"] = offset
         stopped_at = phase.stopped_at
-        offset = _offset_us(started, stopped_at, _parsed(stopped_at))
-        if offset is None:
-            compact["stopped_at"] = stopped_at
+        start_us = None if case_us is None else _stamp_us(started_at, case_started_at)
+        if start_us is not None:  # the common case, in plain arithmetic
+            compact["start_us"] = start_us - case_us  # type: ignore[operator]
+            stop_us = _stamp_us(stopped_at, started_at)
+            if stop_us is not None:
+                compact["stop_us"] = stop_us - start_us
+            else:
+                _stop_offset(compact, _parsed(started_at), stopped_at)
         else:
-            compact["stop_us"] = offset
+            started = _parsed(started_at)
+            offset = _offset_us(case_start, started_at, started)
+            if offset is None:
+                compact["started_at"] = started_at
+            else:
+                compact["start_us"] = offset
+            _stop_offset(compact, started, stopped_at)
         compact["duration"] = phase.duration
         if phase.reason is not None:
             compact["reason"] = phase.reason
@@ -151,3 +159,49 @@ def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Docum
         out.append(compact)
         previous = name
     return out
+
+
+def _stop_offset(compact: Document, started: dt.datetime | None, stopped_at: str) -> None:
+    offset = _offset_us(started, stopped_at, _parsed(stopped_at))
+    if offset is None:
+        compact["stopped_at"] = stopped_at
+    else:
+        compact["stop_us"] = offset
+
+
+# The offsets of timestamps as the recorder writes them (``datetime.isoformat`` of a UTC
+# time: ``2026-01-01T10:00:00.123456+00:00``) that share the hour of the timestamp they
+# are counted from come from their digits; any other goes the way shape.py defines.
+
+
+def _base_us(stamp: Any, parsed: dt.datetime) -> int | None:
+    """Microseconds into its hour of a valid (``parsed``) timestamp laid out
+    ``YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00``; None for any other layout."""
+    length = len(stamp)
+    if length == 32 and stamp[19] == ".":
+        fraction = stamp[20:26]
+    elif length == 25:
+        fraction = "0"
+    else:
+        return None
+    if (stamp[length - 6:] != "+00:00" or stamp[4] != "-" or stamp[7] != "-"
+            or stamp[10] != "T" or stamp[13] != ":" or stamp[16] != ":"
+            or not stamp.isascii()
+            or not (stamp[:4] + stamp[5:7] + stamp[8:10] + stamp[11:13] + stamp[14:16]
+                    + stamp[17:19] + fraction).isdigit()):
+        return None
+    return (int(stamp[14:16]) * 60 + int(stamp[17:19])) * 1_000_000 + int(fraction)
+
+
+def _stamp_us(stamp: str, base: Any) -> int | None:
+    """Microseconds into the hour of ``stamp``, if it is ``isoformat``'s very text of a
+    UTC time with microseconds in the hour of ``base`` (a timestamp :func:`_base_us`
+    takes): then adding its offset from ``base`` to ``base`` formats back to it."""
+    if (len(stamp) != 32 or stamp[:14] != base[:14] or stamp[16] != ":" or stamp[19] != "."
+            or stamp[26:] != "+00:00" or not stamp.isascii()):
+        return None
+    minutes, seconds, fraction = stamp[14:16], stamp[17:19], stamp[20:26]
+    if (not (minutes + seconds + fraction).isdigit() or fraction == "000000"
+            or minutes > "59" or seconds > "59"):
+        return None
+    return (int(minutes) * 60 + int(seconds)) * 1_000_000 + int(fraction)
