@@ -27,9 +27,16 @@ from recorder.document.records import End, Phase, Start, Step
 from recorder.events.model import (
     CaseFinished,
     CaseStarted,
+    CIInfo,
+    CollectionError,
+    CollectionFinished,
+    Environment,
     Failure,
+    GitInfo,
     PhaseFinished,
     Property,
+    RunFinished,
+    RunStarted,
     StepFinished,
     StepStarted,
     StoredEvent,
@@ -256,6 +263,99 @@ def _step_finished(projection: RunProjection, run_id: str, event_id: str, source
     return True
 
 
+def _optional_texts(payload: Payload, *keys: str) -> list[str | None]:
+    values = [payload.get(key) for key in keys]
+    if any(value is not None and type(value) is not str for value in values):
+        raise _Odd
+    return values
+
+
+def _environment(payload: Payload) -> Environment:
+    value = payload.get("environment", _ABSENT)
+    if value is _ABSENT:
+        return Environment()
+    if type(value) is not dict:
+        raise _Odd
+    git, ci = value.get("git", _ABSENT), value.get("ci", _ABSENT)
+    if git is _ABSENT:
+        git_info = GitInfo()
+    elif type(git) is dict:
+        dirty = git.get("dirty")
+        if dirty is not None and type(dirty) is not bool:
+            raise _Odd
+        commit, branch = _optional_texts(git, "commit", "branch")
+        git_info = GitInfo(commit, branch, dirty)
+    else:
+        raise _Odd
+    if ci is _ABSENT:
+        ci_info = CIInfo()
+    elif type(ci) is dict:
+        provider, ci_run, job, url = _optional_texts(ci, "provider", "run_id", "job", "url")
+        ci_info = CIInfo(provider, ci_run, job, url)
+    else:
+        raise _Odd
+    host, system, python, implementation = _optional_texts(value, "host", "os", "python",
+                                                           "python_implementation")
+    return Environment(host, system, python, implementation, git_info, ci_info)
+
+
+def _run_started(projection: RunProjection, run_id: str, event_id: str, source: str,
+                 source_seq: int, payload: Payload) -> bool:
+    try:
+        labels = payload.get("labels", _ABSENT)
+        arguments = payload.get("arguments", _ABSENT)
+        event = RunStarted(
+            _text(payload, "project"), _text(payload, "started_at"),
+            _text(payload, "tool", "pytest"), _text(payload, "tool_version", ""),
+            _text(payload, "recorder_version", ""), _environment(payload),
+            {} if labels is _ABSENT else _string_dict(labels),
+            _optional_text(payload, "shard"),
+            () if arguments is _ABSENT else _string_tuple(arguments))
+    except _Odd:
+        return False
+    if projection.admit(run_id, event_id, source, source_seq):
+        projection._on_run_started(event, source)
+    return True
+
+
+def _run_finished(projection: RunProjection, run_id: str, event_id: str, source: str,
+                  source_seq: int, payload: Payload) -> bool:
+    interrupted = payload.get("interrupted", False)
+    if type(interrupted) is not bool:
+        return False
+    try:
+        event = RunFinished(_integer(payload, "exit_status"), _text(payload, "finished_at"),
+                            _duration(payload), interrupted, _optional_text(payload, "reason"))
+    except _Odd:
+        return False
+    if projection.admit(run_id, event_id, source, source_seq):
+        projection._on_run_finished(event, source)
+    return True
+
+
+def _collection_finished(projection: RunProjection, run_id: str, event_id: str,
+                         source: str, source_seq: int, payload: Payload) -> bool:
+    case_ids = payload.get("case_ids", _ABSENT)
+    errors = payload.get("errors", _ABSENT)
+    try:
+        found: list[CollectionError] = []
+        if errors is not _ABSENT:
+            if type(errors) is not list:
+                return False
+            for error in errors:
+                if type(error) is not dict:
+                    return False
+                found.append(CollectionError(_text(error, "nodeid"), _text(error, "message")))
+        event = CollectionFinished(_integer(payload, "collected"),
+                                   () if case_ids is _ABSENT else _string_tuple(case_ids),
+                                   tuple(found), _integer(payload, "deselected", 0))
+    except _Odd:
+        return False
+    if projection.admit(run_id, event_id, source, source_seq):
+        projection._on_collection_finished(event, source)
+    return True
+
+
 #: ``type -> (the version its handler reads, the handler)``; a row of another version
 #: goes the full way, where it is upcast.
 FAST_HANDLERS: dict[str, tuple[int, FastHandler]] = {
@@ -264,6 +364,9 @@ FAST_HANDLERS: dict[str, tuple[int, FastHandler]] = {
     CaseFinished.TYPE: (CaseFinished.VERSION, _case_finished),
     StepStarted.TYPE: (StepStarted.VERSION, _step_started),
     StepFinished.TYPE: (StepFinished.VERSION, _step_finished),
+    RunStarted.TYPE: (RunStarted.VERSION, _run_started),
+    RunFinished.TYPE: (RunFinished.VERSION, _run_finished),
+    CollectionFinished.TYPE: (CollectionFinished.VERSION, _collection_finished),
 }
 
 

@@ -12,6 +12,7 @@ the ``retire`` and ``fetch`` callbacks."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from sys import intern
 from typing import Any
@@ -38,7 +39,9 @@ class RetiringProjection(RunProjection):
         self._retire = retire
         self._fetch = fetch
         self._window = window
-        self._finished: dict[str, None] = {}  # finished cases not yet retired, oldest first
+        # Finished cases not yet retired, oldest first (an OrderedDict: taking the oldest
+        # from a plain dict scans past every key deleted before it).
+        self._finished: OrderedDict[str, None] = OrderedDict()
         self._retired: dict[str, tuple[str, float, str, Any]] = {}
         #: An event named a retired case: fold the run again without retiring.
         self.stale = False
@@ -67,8 +70,7 @@ class RetiringProjection(RunProjection):
         finished.pop(case_id, None)
         finished[intern(case_id)] = None  # the very key of the case's state
         if len(finished) > self._window:
-            oldest = next(iter(finished))
-            del finished[oldest]
+            oldest = finished.popitem(last=False)[0]
             status, duration, suite = self._case_outline(oldest)
             case = compact_case_view(oldest, status, duration, suite, self._cases.get(oldest),
                                      self._crashes.get(oldest))

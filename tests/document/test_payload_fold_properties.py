@@ -28,11 +28,16 @@ Row = tuple[Any, ...]
 
 #: Values a broken emitter might leave in any field; each is odd for some field.
 ODD_VALUES = (None, 0, 1, -1, 2**70, 1.5, float("1e300"), True, False, "", "x", "passed",
-              [], ["a"], [1], {}, {"a": 1}, {"a": "b"}, {"type": "T", "message": 1})
+              [], ["a"], [1], {}, {"a": 1}, {"a": "b"}, {"type": "T", "message": 1},
+              {"git": {"dirty": 1}}, {"git": None}, {"ci": {"url": 1}}, {"host": 5},
+              {"git": {"commit": "c", "dirty": True}, "ci": {"job": "j"}},
+              [{"nodeid": "n", "message": 1}], [{"nodeid": "n", "message": "m"}], [None])
 FIELDS = ("case_id", "started_at", "stopped_at", "attempt", "suite", "name", "file", "line",
           "parameters", "markers", "worker", "phase", "outcome", "duration", "failure",
           "reason", "xfail_reason", "stdout", "stderr", "log", "status", "properties",
-          "step_id", "parent_id")
+          "step_id", "parent_id", "project", "tool", "tool_version", "recorder_version",
+          "environment", "labels", "shard", "arguments", "exit_status", "finished_at",
+          "interrupted", "collected", "case_ids", "errors", "deselected")
 
 
 @st.composite
