@@ -2,8 +2,8 @@
 the fold's records, without building the full form first.
 
 :func:`compact_case_view` gives exactly ``compact_case(full)`` for the full form the
-projector renders (``RunProjection._render_case``), key order included; a Hypothesis
-property holds it to that. Pure, like the projector."""
+projector renders (:func:`recorder.document.case_view.render_case`), key order
+included; a Hypothesis property holds it to that. Pure, like the projector."""
 
 from __future__ import annotations
 

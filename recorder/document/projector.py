@@ -19,18 +19,10 @@ import attrs
 from recorder.document import Document
 from recorder.document.case_view import (
     attempt_duration,
-    attempt_failure,
     count_statuses,
-    crash_failure,
-    crashed_case,
-    not_run_case,
+    render_case,
     render_environment,
     render_interruption,
-    render_phases,
-    render_properties,
-    render_steps,
-    render_subtests,
-    render_warnings,
 )
 from recorder.document.compact_view import compact_case_view
 from recorder.document.records import Attempt, End, Phase, SourceProgress, Start, Step
@@ -401,50 +393,10 @@ class RunProjection:
         return status, attempt_duration(final), suite
 
     def _render_case(self, case_id: str, status: str, duration: float, suite: str) -> Document:
-        """Render one case; ``status``, ``duration`` and ``suite`` are its outline."""
-        attempts = self._cases.get(case_id)
-        if attempts is None:
-            crash = self._crashes.get(case_id)
-            return crashed_case(crash) if crash is not None else not_run_case(case_id)
-        ordered = sorted(attempts.values(), key=Attempt.order_key)
-        final = ordered[-1]
-        started = next((a.started for a in reversed(ordered) if a.started), None)
-        failure = attempt_failure(final)
-        reason = final.finished.reason if final.finished else None
-        crash = self._crashes.get(case_id)
-        if status == "incomplete" and crash is not None:
-            failure, reason = crash_failure(crash), crash.message
-        return {
-            "id": case_id,
-            "name": started.name if started and started.name else split_nodeid(case_id)[1],
-            "suite": suite,
-            "file": started.file if started else file_of(case_id),
-            "line": started.line if started else None,
-            "parameters": dict(started.parameters) if started else {},
-            "markers": list(started.markers) if started else [],
-            "status": status,
-            "started_at": final.started.started_at if final.started else None,
-            "duration": duration,
-            "worker": final.started.worker if final.started else None,
-            "reason": reason,
-            "failure": failure,
-            "phases": render_phases(final),
-            "steps": render_steps(final),
-            "subtests": render_subtests(final),
-            "warnings": render_warnings(final),
-            "properties": render_properties(final),
-            "attempts": [
-                {
-                    "attempt": attempt.number,
-                    "status": attempt.status,
-                    "started_at": attempt.started.started_at if attempt.started else None,
-                    "duration": attempt_duration(attempt),
-                    "worker": attempt.started.worker if attempt.started else None,
-                    "failure": attempt_failure(attempt),
-                }
-                for attempt in ordered
-            ],
-        }
+        """Render one case in the full form; ``status``, ``duration`` and ``suite`` are
+        its outline."""
+        return render_case(case_id, status, duration, suite, self._cases.get(case_id),
+                           self._crashes.get(case_id))
 
     def _event_log(self) -> Document:
         combined = hashlib.sha256()
