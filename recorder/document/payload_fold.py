@@ -54,6 +54,7 @@ _PHASE_OUTCOMES = frozenset(("passed", "failed", "skipped"))
 _ATTEMPT_STATUSES = frozenset(("passed", "failed", "error", "skipped", "xfailed", "xpassed"))
 _STEP_STATUSES = frozenset(("passed", "failed", "skipped"))
 _NAN = math.nan
+_INF = math.inf  # a possible duration d is 0 <= d < inf (NaN is neither)
 _ABSENT: Any = object()  # a key not in the payload (where None would be a value)
 
 
@@ -193,7 +194,8 @@ def _phase_finished(projection: RunProjection, run_id: str, event_id: str, sourc
         except _Odd:
             return False
     if projection.admit(run_id, event_id, source, source_seq):
-        checked = projection._check_duration(duration, f"{case_id} attempt {attempt} {phase}")
+        checked = duration if 0.0 <= duration < _INF else projection._check_duration(
+            duration, f"{case_id} attempt {attempt} {phase}")
         setattr(projection._attempt(case_id, attempt, source), phase,
                 Phase(intern(outcome), started_at, stopped_at, checked, reason, failure,
                       stdout, stderr, log))
@@ -223,7 +225,8 @@ def _case_finished(projection: RunProjection, run_id: str, event_id: str, source
     except _Odd:
         return False
     if projection.admit(run_id, event_id, source, source_seq):
-        checked = projection._check_duration(duration, f"{case_id} attempt {attempt}")
+        checked = duration if 0.0 <= duration < _INF else projection._check_duration(
+            duration, f"{case_id} attempt {attempt}")
         projection._attempt(case_id, attempt, source).finished = End(
             intern(status), checked, reason, properties)
         projection._case_done(case_id)
