@@ -197,11 +197,12 @@ def _stamp_us(stamp: str, base: Any) -> int | None:
     """Microseconds into the hour of ``stamp``, if it is ``isoformat``'s very text of a
     UTC time with microseconds in the hour of ``base`` (a timestamp :func:`_base_us`
     takes): then adding its offset from ``base`` to ``base`` formats back to it."""
-    if (len(stamp) != 32 or stamp[:14] != base[:14] or stamp[16] != ":" or stamp[19] != "."
-            or stamp[26:] != "+00:00" or not stamp.isascii()):
+    if (len(stamp) != 32 or stamp[:14] != base[:14] or stamp[26:] != "+00:00"
+            or stamp[16] != ":" or stamp[19] != "."):
         return None
-    minutes, seconds, fraction = stamp[14:16], stamp[17:19], stamp[20:26]
-    if (not (minutes + seconds + fraction).isdigit() or fraction == "000000"
-            or minutes > "59" or seconds > "59"):
+    digits = stamp[14:16] + stamp[17:19] + stamp[20:26]  # MMSSffffff
+    if (not digits.isascii() or not digits.isdigit() or digits[4:] == "000000"
+            or digits[:2] > "59" or digits[2:4] > "59"):
         return None
-    return (int(minutes) * 60 + int(seconds)) * 1_000_000 + int(fraction)
+    number = int(digits)
+    return number // 100_000_000 * 60_000_000 + number % 100_000_000
