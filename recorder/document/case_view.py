@@ -5,6 +5,7 @@ Pure, like the projector that calls it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -195,6 +196,52 @@ def render_warnings(attempt: Attempt) -> list[Document]:
 def render_properties(attempt: Attempt) -> list[Document]:
     properties = attempt.finished.properties if attempt.finished is not None else ()
     return [{"name": prop.name, "value": prop.value} for prop in properties]
+
+
+def render_case(case_id: str, status: str, duration: float, suite: str,
+                attempts: dict[Any, Attempt] | None, crash: CaseCrashed | None) -> Document:
+    """One case in the full form, from its attempts (and its worker's crash report, if
+    any); ``status``, ``duration`` and ``suite`` are its outline (the projector's)."""
+    if attempts is None:
+        return crashed_case(crash) if crash is not None else not_run_case(case_id)
+    ordered = sorted(attempts.values(), key=Attempt.order_key)
+    final = ordered[-1]
+    started = next((a.started for a in reversed(ordered) if a.started), None)
+    failure = attempt_failure(final)
+    reason = final.finished.reason if final.finished else None
+    if status == "incomplete" and crash is not None:
+        failure, reason = crash_failure(crash), crash.message
+    return {
+        "id": case_id,
+        "name": started.name if started and started.name else split_nodeid(case_id)[1],
+        "suite": suite,
+        "file": started.file if started else file_of(case_id),
+        "line": started.line if started else None,
+        "parameters": dict(started.parameters) if started else {},
+        "markers": list(started.markers) if started else [],
+        "status": status,
+        "started_at": final.started.started_at if final.started else None,
+        "duration": duration,
+        "worker": final.started.worker if final.started else None,
+        "reason": reason,
+        "failure": failure,
+        "phases": render_phases(final),
+        "steps": render_steps(final),
+        "subtests": render_subtests(final),
+        "warnings": render_warnings(final),
+        "properties": render_properties(final),
+        "attempts": [
+            {
+                "attempt": attempt.number,
+                "status": attempt.status,
+                "started_at": attempt.started.started_at if attempt.started else None,
+                "duration": attempt_duration(attempt),
+                "worker": attempt.started.worker if attempt.started else None,
+                "failure": attempt_failure(attempt),
+            }
+            for attempt in ordered
+        ],
+    }
 
 
 def render_environment(started: RunStarted | None) -> Document:

@@ -19,19 +19,12 @@ import attrs
 from recorder.document import Document
 from recorder.document.case_view import (
     attempt_duration,
-    attempt_failure,
     count_statuses,
-    crash_failure,
-    crashed_case,
-    not_run_case,
+    render_case,
     render_environment,
     render_interruption,
-    render_phases,
-    render_properties,
-    render_steps,
-    render_subtests,
-    render_warnings,
 )
+from recorder.document.compact_view import compact_case_view
 from recorder.document.records import Attempt, End, Phase, SourceProgress, Start, Step
 from recorder.document.status import case_status, primary_source, run_status
 from recorder.events.durations import impossible_duration_note, possible_duration
@@ -57,11 +50,14 @@ SCHEMA_VERSION = "2.0"
 
 @attrs.frozen
 class DocumentParts:
-    """A document split for streaming: ``{**head, "suites": [*suites], **tail}``."""
+    """A document split for streaming: ``{**head, "suites": [*suites], **tail}``.
+    ``on_disk``: the suites' cases are in the on-disk shape already
+    (:func:`recorder.document.shape.compact_case`), not the full form."""
 
     head: Document
     suites: Iterator[Document]
     tail: Document
+    on_disk: bool = False
 
 
 class RunProjection:
@@ -90,29 +86,36 @@ class RunProjection:
 
     def apply(self, stored: StoredEvent) -> None:
         """Fold one stored event in; a repeated event changes nothing."""
-        if stored.run_id != self.run_id:
-            if self.run_id is not None:
-                raise ValueError(
-                    f"event {stored.event_id} belongs to run {stored.run_id!r}, "
-                    f"not {self.run_id!r}: fold one run at a time"
-                )
-            self.run_id = stored.run_id
-        source = self._sources.get(stored.source)
-        if source is None:
-            source = self._sources[stored.source] = SourceProgress()
-        # The hot path (the next event of a source, in order) stays inline.
-        ranges = source.ranges
-        if ranges and ranges[-1][1] + 1 == stored.source_seq:
-            ranges[-1][1] = stored.source_seq
-        elif not source.add(stored.source_seq):
+        if not self.admit(stored.run_id, stored.event_id, stored.source, stored.source_seq):
             return
-        source.events += 1
-        source.digest.update(f"{stored.source_seq}\t{stored.event_id}\n".encode())
         event = stored.event
         handler = _HANDLERS.get(type(event))
         if handler is None:
             raise TypeError(f"no projector handler for {type(event).__name__}")
         handler(self, event, stored.source)
+
+    def admit(self, run_id: str, event_id: str, source_name: str, source_seq: int) -> bool:
+        """Count an event's envelope in; False if it was seen already (a repeat), which
+        then changes nothing. Every event goes through here once before its handler."""
+        if run_id != self.run_id:
+            if self.run_id is not None:
+                raise ValueError(
+                    f"event {event_id} belongs to run {run_id!r}, "
+                    f"not {self.run_id!r}: fold one run at a time"
+                )
+            self.run_id = run_id
+        source = self._sources.get(source_name)
+        if source is None:
+            source = self._sources[source_name] = SourceProgress()
+        # The hot path (the next event of a source, in order) stays inline.
+        ranges = source.ranges
+        if ranges and ranges[-1][1] + 1 == source_seq:
+            ranges[-1][1] = source_seq
+        elif not source.add(source_seq):
+            return False
+        source.events += 1
+        source.digest.update(f"{source_seq}\t{event_id}\n".encode())
+        return True
 
     def _on_run_started(self, event: RunStarted, source: str) -> None:
         self._run_started[source] = event
@@ -130,7 +133,10 @@ class RunProjection:
         return None
 
     def _on_collection_finished(self, event: CollectionFinished, source: str) -> None:
-        self._collections[source] = event
+        # Every source collects every case: the ids are kept once (interned), shared
+        # with the cases' own.
+        self._collections[source] = attrs.evolve(event,
+                                                 case_ids=tuple(map(intern, event.case_ids)))
 
     def _on_case_started(self, event: CaseStarted, source: str) -> None:
         self._attempt(event.case_id, event.attempt, source).started = Start(
@@ -182,8 +188,17 @@ class RunProjection:
                                         f"{event.case_id} attempt {event.attempt}")
         self._attempt(event.case_id, event.attempt, source).finished = End(
             intern(event.status), duration, event.reason, event.properties)
+        self._case_done(event.case_id)
+
+    def _case_done(self, case_id: str) -> None:
+        """An attempt of ``case_id`` finished (a hook: see
+        :class:`recorder.document.retiring.RetiringProjection`)."""
+
+    def _touch(self, case_id: str) -> None:
+        """An event names ``case_id`` without adding to its attempts (a hook)."""
 
     def _on_case_crashed(self, event: CaseCrashed, source: str) -> None:
+        self._touch(event.case_id)
         known = self._crashes.get(event.case_id)
         if known is None or (event.crashed_at, event.worker) < (known.crashed_at, known.worker):
             self._crashes[event.case_id] = event
@@ -191,7 +206,7 @@ class RunProjection:
     def _attempt(self, case_id: str, number: int, source: str) -> Attempt:
         attempts = self._cases.get(case_id)
         if attempts is None:
-            attempts = self._cases[case_id] = {}
+            attempts = self._cases[intern(case_id)] = {}
         attempt = attempts.get((number, source))
         if attempt is None:
             attempt = attempts[(number, source)] = Attempt(number, source)
@@ -204,14 +219,15 @@ class RunProjection:
         parts = self.document_parts()
         return {**parts.head, "suites": list(parts.suites), **parts.tail}
 
-    def document_parts(self) -> DocumentParts:
+    def document_parts(self, *, on_disk: bool = False) -> DocumentParts:
         """The document in three parts, so a large one can be written suite by suite:
         the keys before ``suites``, the suites (rendered lazily, one at a time), and the
-        keys after. Only each case's status, duration and suite are computed up front."""
+        keys after. Only each case's status, duration and suite are computed up front.
+        ``on_disk`` renders each case straight into the shape the JSON file stores."""
         order = self._collection_order()
         unknown = len(order)
         index: list[tuple[int, str, str, str, float]] = []
-        for case_id in self._cases.keys() | self._crashes.keys() | order.keys():
+        for case_id in self._case_ids() | order.keys():
             status, duration, suite = self._case_outline(case_id)
             index.append((order.get(case_id, unknown), case_id, suite, status, duration))
         index.sort()
@@ -267,18 +283,37 @@ class RunProjection:
             "summary": {**counts, "duration": run_duration},
         }
 
+        render = self._case_renderer(on_disk)
+
         def suites() -> Iterator[Document]:
             for suite_id, entries in suite_ids.items():
                 yield {
                     "id": suite_id,
                     "file": file_of(entries[0][1]),
-                    "cases": [self._render_case(entry[1], entry[3], entry[4], entry[2])
+                    "cases": [render(entry[1], entry[3], entry[4], entry[2])
                               for entry in entries],
                     "counts": count_statuses(entry[3] for entry in entries),
                     "duration": sum(entry[4] for entry in entries),
                 }
 
-        return DocumentParts(head=head, suites=suites(), tail={"event_log": self._event_log()})
+        return DocumentParts(head=head, suites=suites(), tail={"event_log": self._event_log()},
+                             on_disk=on_disk)
+
+    def _case_ids(self) -> set[str]:
+        """Every case the events name (the collected ones are added to these)."""
+        return self._cases.keys() | self._crashes.keys()
+
+    def _case_renderer(self, on_disk: bool) -> Callable[[str, str, float, str], Any]:
+        """``render(case_id, status, duration, suite)``: the full form, or the on-disk one."""
+        if not on_disk:
+            return self._render_case
+        cases, crashes = self._cases, self._crashes
+
+        def render(case_id: str, status: str, duration: float, suite: str) -> Document:
+            return compact_case_view(case_id, status, duration, suite, cases.get(case_id),
+                                     crashes.get(case_id))
+
+        return render
 
     def _first_started(self) -> RunStarted | None:
         primary = primary_source(self._run_started)
@@ -358,50 +393,10 @@ class RunProjection:
         return status, attempt_duration(final), suite
 
     def _render_case(self, case_id: str, status: str, duration: float, suite: str) -> Document:
-        """Render one case; ``status``, ``duration`` and ``suite`` are its outline."""
-        attempts = self._cases.get(case_id)
-        if attempts is None:
-            crash = self._crashes.get(case_id)
-            return crashed_case(crash) if crash is not None else not_run_case(case_id)
-        ordered = sorted(attempts.values(), key=Attempt.order_key)
-        final = ordered[-1]
-        started = next((a.started for a in reversed(ordered) if a.started), None)
-        failure = attempt_failure(final)
-        reason = final.finished.reason if final.finished else None
-        crash = self._crashes.get(case_id)
-        if status == "incomplete" and crash is not None:
-            failure, reason = crash_failure(crash), crash.message
-        return {
-            "id": case_id,
-            "name": started.name if started and started.name else split_nodeid(case_id)[1],
-            "suite": suite,
-            "file": started.file if started else file_of(case_id),
-            "line": started.line if started else None,
-            "parameters": dict(started.parameters) if started else {},
-            "markers": list(started.markers) if started else [],
-            "status": status,
-            "started_at": final.started.started_at if final.started else None,
-            "duration": duration,
-            "worker": final.started.worker if final.started else None,
-            "reason": reason,
-            "failure": failure,
-            "phases": render_phases(final),
-            "steps": render_steps(final),
-            "subtests": render_subtests(final),
-            "warnings": render_warnings(final),
-            "properties": render_properties(final),
-            "attempts": [
-                {
-                    "attempt": attempt.number,
-                    "status": attempt.status,
-                    "started_at": attempt.started.started_at if attempt.started else None,
-                    "duration": attempt_duration(attempt),
-                    "worker": attempt.started.worker if attempt.started else None,
-                    "failure": attempt_failure(attempt),
-                }
-                for attempt in ordered
-            ],
-        }
+        """Render one case in the full form; ``status``, ``duration`` and ``suite`` are
+        its outline."""
+        return render_case(case_id, status, duration, suite, self._cases.get(case_id),
+                           self._crashes.get(case_id))
 
     def _event_log(self) -> Document:
         combined = hashlib.sha256()

@@ -69,3 +69,13 @@ def validate_document(document: Any, *, source: str = "run document") -> None:
 def validate_suite(suite: Any, index: int, *, source: str = "run document") -> None:
     """Validate one entry of ``suites`` (``index`` names it in the error)."""
     _check(_validator("suite"), suite, source, ("suites", index))
+
+
+def case_is_valid(case: Any) -> bool:
+    """Whether one case (in the on-disk form a 2.x file stores) matches the schema."""
+    return bool(_validator("case").is_valid(case))
+
+
+def validate_case(case: Any, suite: int, index: int, *, source: str = "run document") -> None:
+    """Validate one case of ``suites[suite]`` (the error names it by both indexes)."""
+    _check(_validator("case"), case, source, ("suites", suite, "cases", index))

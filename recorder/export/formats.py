@@ -45,7 +45,8 @@ def _render_json(parts: DocumentParts, check: SuiteCheck, compact: bool) -> Iter
 
     # Only the file is compacted (in memory the document stays in the full form), and
     # the schema check sees each suite as it is written.
-    on_disk = attrs.evolve(parts, suites=map(compact_suite, parts.suites))
+    on_disk = parts if parts.on_disk else attrs.evolve(
+        parts, suites=map(compact_suite, parts.suites), on_disk=True)
     return iter_json(on_disk, on_suite=check, compact=compact)
 
 

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import attrs
+import orjson
 
 from recorder.document import Document
-from recorder.document.projector import RunProjection
-from recorder.document.schema import validate_document, validate_suite
+from recorder.document.payload_fold import fold_rows
+from recorder.document.projector import DocumentParts, RunProjection
+from recorder.document.retiring import WINDOW, RetiringProjection
+from recorder.document.schema import validate_case, validate_document, validate_suite
 from recorder.errors import EventLogGapError
 from recorder.export.atomic import check_output, write_atomically
-from recorder.export.formats import Render, export_format
+from recorder.export.case_spool import CaseSpool
+from recorder.export.formats import FORMATS, Render, export_format
 from recorder.store.source import EventSource
-from recorder.store.sqlite import EventStore, store_files
+from recorder.store.sqlite import EventStore, Row, store_files
 
 __all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "fold_source"]
 
@@ -52,28 +56,47 @@ def fold_projection(
         return _fold(db_path, run_id, progress)
 
 
-def _fold(db_path: str | Path, run_id: str | None,
-          progress: ProgressCallback | None) -> RunProjection:
+def _fold(db_path: str | Path, run_id: str | None, progress: ProgressCallback | None,
+          make: MakeProjection = RunProjection) -> RunProjection:
     with EventStore.open_existing(db_path) as store:
-        return fold_source(store, run_id, progress=progress)
+        return fold_source(store, run_id, progress=progress, make=make)
+
+
+#: ``make(live_sources)``: the (empty) projection to fold into.
+MakeProjection = Callable[[Iterable[str]], RunProjection]
 
 
 def fold_source(source: EventSource, run_id: str | None = None, *,
-                progress: ProgressCallback | None = None) -> RunProjection:
+                progress: ProgressCallback | None = None,
+                make: MakeProjection = RunProjection) -> RunProjection:
     """Fold every event of ``run_id`` (default: the latest run) read from ``source``."""
     run_id = source.resolve_run_id(run_id)
     total = source.count(run_id) if progress else 0
     live = source.live_sources(run_id) if isinstance(source, EventStore) else ()
-    projection = RunProjection(live_sources=live)
-    apply = projection.apply
+    projection = make(live)
     done = 0
-    for done, stored in enumerate(source.iter_events(run_id), start=1):
-        apply(stored)
-        if progress and done % PROGRESS_EVERY == 0:
-            progress(done, total)
+    if isinstance(source, EventStore):
+        # Straight from the payload dicts (the full event objects only where needed).
+        rows = source.iter_rows(run_id)
+        if progress:
+            rows = _reporting(rows, progress, total)
+        done = fold_rows(projection, rows, orjson.loads, source.decode)
+    else:
+        apply = projection.apply
+        for done, stored in enumerate(source.iter_events(run_id), start=1):
+            apply(stored)
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
     if progress:
         progress(done, total)
     return projection
+
+
+def _reporting(rows: Iterator[Row], progress: ProgressCallback, total: int) -> Iterator[Row]:
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total)
 
 
 @contextlib.contextmanager
@@ -135,18 +158,50 @@ def export_run(
 
 def _export(db_path: str | Path, out_path: str | Path, run_id: str | None, allow_gaps: bool,
             progress: ProgressCallback | None, compact: bool, render: Render) -> ExportResult:
-    projection = fold_projection(db_path, run_id, progress=progress)
-    parts = projection.document_parts()
+    if render is FORMATS["json"].render:
+        # The JSON file holds its cases in the on-disk shape: each is rendered so, once,
+        # as soon as it is done, and spooled out of memory.
+        with contextlib.closing(CaseSpool(compact=compact)) as spool:
+            def make(live: Iterable[str]) -> RunProjection:
+                return RetiringProjection(live, retire=spool.retire, fetch=spool.fetch,
+                                          window=RETIRE_WINDOW)
+
+            projection = _fold(db_path, run_id, progress, make)
+            if not (getattr(projection, "stale", False) or spool.invalid):
+                return _write(projection.document_parts(on_disk=True), db_path, out_path,
+                              allow_gaps, compact, render)
+        # An event came for a case already spooled, or a case failed the schema: fold
+        # again, keeping every case in memory (slower, and the same document or error).
+        projection = _fold(db_path, run_id, progress)
+        return _write(projection.document_parts(on_disk=True), db_path, out_path, allow_gaps,
+                      compact, render)
+    projection = _fold(db_path, run_id, progress)
+    return _write(projection.document_parts(), db_path, out_path, allow_gaps, compact, render)
+
+
+#: Finished cases kept in memory before the oldest is spooled (tests make it small).
+RETIRE_WINDOW = WINDOW
+
+
+def _write(parts: DocumentParts, db_path: str | Path, out_path: str | Path, allow_gaps: bool,
+           compact: bool, render: Render) -> ExportResult:
     folded_run = str(parts.head["run_id"])
     _refuse_gaps(parts.tail["event_log"], db_path, folded_run, allow_gaps)
     source = f"the document folded from {db_path}"
     validate_document({**parts.head, "suites": [], **parts.tail}, source=source)
 
     def check(suite: Document, index: int) -> None:
-        validate_suite(suite, index, source=source)
+        cases = suite["cases"]
+        if not any(type(case) is orjson.Fragment for case in cases):
+            validate_suite(suite, index, source=source)
+            return
+        # Spooled cases were checked as they were spooled: check the rest.
+        validate_suite({**suite, "cases": []}, index, source=source)
+        for position, case in enumerate(cases):
+            if type(case) is not orjson.Fragment:
+                validate_case(case, index, position, source=source)
 
     size = write_atomically(out_path, render(parts, check, compact),
                             protected=store_files(db_path))
     return ExportResult(run_id=folded_run, path=Path(out_path), size=size, head=parts.head,
                         event_log=parts.tail["event_log"])
-

@@ -5,11 +5,15 @@ stay clean. It draws on stderr and vanishes when done, leaving stdout to the res
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+if TYPE_CHECKING:  # Rich loads only when a bar may be drawn
+    from rich.console import Console
+    from rich.progress import Progress
 
 SHOW_AFTER_SECONDS = 1.0
 
@@ -23,6 +27,18 @@ def progress_reporter(
     The bar appears at the first call made ``show_after`` seconds or more after entry,
     so quick folds show nothing at all.
     """
+    if console is None and _not_a_terminal():
+        yield None  # what Rich would decide, without the cost of importing it
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = console or Console(stderr=True)
     if not console.is_interactive:
         yield None
@@ -48,3 +64,15 @@ def progress_reporter(
     finally:
         if bar is not None:
             bar.stop()
+
+
+#: What makes Rich treat a stream that is not a terminal as one (or as interactive).
+_RICH_OVERRIDES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+
+
+def _not_a_terminal() -> bool:
+    """stderr is no terminal, and nothing tells Rich to treat it as one."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is not None and isatty():
+        return False
+    return not any(name in os.environ for name in _RICH_OVERRIDES)

@@ -42,9 +42,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import itertools
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -253,12 +254,16 @@ def _source_in(fd: int) -> str | None:
         else None
 
 
-def ingest_journal(path: Path, commit: Callable[[list[JournalRow]], None]) -> int:
+def ingest_journal(path: Path, commit: Callable[[Iterable[JournalRow]], None]) -> int:
     """Hand the complete rows of the journal at ``path`` to ``commit``, then delete the
     journal if its writer has finished (the protocol in this module's docstring).
 
-    Returns the number of rows handed over. ``commit`` must make them durable before it
-    returns; if it raises, the journal is kept."""
+    Returns the number of rows handed over. The rows are read and parsed as ``commit``
+    iterates them (a journal is never held in memory whole); ``commit`` must make them
+    all durable before it returns, or raise (then the journal is kept): a line that is
+    not a journal entry raises from the iteration, before anything is committed if
+    ``commit`` is one transaction. The journal is deleted only if ``commit`` took every
+    complete line of it."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:  # another reader ingested and removed it just now
@@ -271,35 +276,74 @@ def ingest_journal(path: Path, commit: Callable[[list[JournalRow]], None]) -> in
             finished = True
         except BlockingIOError:  # its writer is alive, or another reader holds it
             finished = False
-        try:
-            data = _read_all(fd)
-        except OSError as error:  # a directory in its place, an I/O error
-            raise _unreadable(path, error) from error
-        rows = [_parse(line, path, number) for number, line in _complete(data.split(b"\n"))]
-        if rows:
-            commit(rows)
-        if finished and _names(path, fd):
+        reader = _JournalReader(path, fd)
+        rows = iter(reader)
+        first = next(rows, None)
+        if first is not None:
+            commit(itertools.chain((first,), rows))
+        if finished and reader.done and _names(path, fd):
             path.unlink()
-        return len(rows)
+        return reader.count
     finally:
         os.close(fd)  # releases our lock, after the unlink
 
 
 def read_journal(path: Path) -> list[JournalRow]:
     """The complete rows of the journal at ``path``, read without locking or deleting."""
+    return list(iter_journal(path))
+
+
+def iter_journal(path: Path) -> Iterator[JournalRow]:
+    """The complete rows of the journal at ``path``, streamed, without locking or
+    deleting it."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
-        return []
+        return
     except OSError as error:
         raise _unreadable(path, error) from error
-    return [_parse(line, path, number) for number, line in _complete(data.split(b"\n"))]
+    try:
+        yield from _JournalReader(path, fd)
+    finally:
+        os.close(fd)
 
 
-def _read_all(fd: int) -> bytes:
-    with os.fdopen(os.dup(fd), "rb") as stream:
-        return stream.read()
+#: How much of a journal is read at a time.
+CHUNK = 1 << 20
 
+
+class _JournalReader:
+    """The complete lines of an open journal as rows, read a chunk at a time from the
+    start to the end of the file as it is then. ``done`` says every complete line was
+    handed out; ``count`` how many rows were."""
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self.fd = fd
+        self.count = 0
+        self.done = False
+
+    def __iter__(self) -> Iterator[JournalRow]:
+        path, fd = self.path, self.fd
+        offset = 0
+        number = 0
+        tail = b""
+        while True:
+            try:
+                chunk = os.pread(fd, CHUNK, offset)
+            except OSError as error:  # a directory in its place, an I/O error
+                raise _unreadable(path, error) from error
+            if not chunk:
+                break
+            offset += len(chunk)
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()  # the piece after the last newline: not (yet) a line
+            for line in lines:
+                number += 1
+                if line:
+                    self.count += 1
+                    yield _parse(line, path, number)
+        self.done = True
 
 def _unreadable(path: Path, error: OSError) -> InputNotFoundError:
     return InputNotFoundError(
@@ -316,12 +360,6 @@ def _names(path: Path, fd: int) -> bool:
         return False
     held = os.fstat(fd)
     return (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino)
-
-
-def _complete(lines: list[bytes]) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(lines[:-1], start=1):  # the last piece has no newline
-        if line:
-            yield number, line
 
 
 _TEXT_FIELDS = (0, 1, 2, 4, 6, 7)  # event_id, run_id, type, source, recorded_at, payload

@@ -6,12 +6,14 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from recorder.errors import CorruptDatabaseError
 from recorder.events.model import CaseStarted, RunStarted
+from recorder.store import journal
 from recorder.store.emitter import Emitter
 from recorder.store.journal import JournalRow, ingest_journal, journal_dir, pending_journals
 from recorder.store.sqlite import EventStore
@@ -147,6 +149,34 @@ def test_a_reader_deletes_only_the_journal_file_it_read(tmp_path: Path) -> None:
     assert path.read_bytes() == second
     assert [row[0] for row in committed] == [line.split(b'"')[1].decode()
                                              for line in first.splitlines()]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 100, 1 << 20])
+def test_a_journal_is_read_a_chunk_at_a_time(tmp_path: Path, chunk: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines cut by a chunk's end are joined, a cut-off last line is not an event, and
+    the rows are those of the whole file read at once."""
+    data = journal_bytes(tmp_path, "a", 5)
+    path = tmp_path / "gw0-1-cafecafe.jsonl"
+    path.write_bytes(data + data.splitlines(keepends=True)[1][:-9])  # a torn last line
+    monkeypatch.setattr(journal, "CHUNK", chunk)
+    committed: list[JournalRow] = []
+    assert ingest_journal(path, committed.extend) == 6
+    assert [row[0] for row in committed] == [line.split(b'"')[1].decode()
+                                             for line in data.splitlines()]
+    assert not path.exists()
+
+
+def test_a_journal_is_kept_when_its_commit_stops_short(tmp_path: Path) -> None:
+    """A reader deletes a journal only once every complete line of it was committed."""
+    path = tmp_path / "gw0-1-cafecafe.jsonl"
+    path.write_bytes(journal_bytes(tmp_path, "a", 3))
+
+    def first_two(rows: Iterable[JournalRow]) -> None:
+        next(iter(rows)), next(iter(rows))
+
+    ingest_journal(path, first_two)
+    assert path.exists()
 
 
 def test_a_journal_is_kept_when_its_commit_fails(tmp_path: Path) -> None:
