@@ -230,18 +230,23 @@ def render_case(case_id: str, status: str, duration: float, suite: str,
         "subtests": render_subtests(final),
         "warnings": render_warnings(final),
         "properties": render_properties(final),
-        "attempts": [
-            {
-                "attempt": attempt.number,
-                "status": attempt.status,
-                "started_at": attempt.started.started_at if attempt.started else None,
-                "duration": attempt_duration(attempt),
-                "worker": attempt.started.worker if attempt.started else None,
-                "failure": attempt_failure(attempt),
-            }
-            for attempt in ordered
-        ],
+        "attempts": render_attempts(ordered),
     }
+
+
+def render_attempts(ordered: Iterable[Attempt]) -> list[Document]:
+    """A case's ``attempts``, in the order given."""
+    return [
+        {
+            "attempt": attempt.number,
+            "status": attempt.status,
+            "started_at": attempt.started.started_at if attempt.started else None,
+            "duration": attempt_duration(attempt),
+            "worker": attempt.started.worker if attempt.started else None,
+            "failure": attempt_failure(attempt),
+        }
+        for attempt in ordered
+    ]
 
 
 def render_environment(started: RunStarted | None) -> Document:

@@ -12,12 +12,12 @@ from typing import Any
 
 from recorder.document import Document
 from recorder.document.case_view import (
-    attempt_duration,
     attempt_failure,
     crash_failure,
     crashed_case,
     not_run_case,
     phase_failure,
+    render_attempts,
     render_properties,
     render_steps,
     render_subtests,
@@ -97,17 +97,7 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
         # The one attempt repeats the case (its duration and failure are the case's own):
         # left out, as compact_case leaves out an attempt it can rebuild.
         return out
-    rendered = [
-        {
-            "attempt": attempt.number,
-            "status": attempt.status,
-            "started_at": attempt.started.started_at if attempt.started else None,
-            "duration": attempt_duration(attempt),
-            "worker": attempt.started.worker if attempt.started else None,
-            "failure": attempt_failure(attempt),
-        }
-        for attempt in ordered
-    ]
+    rendered = render_attempts(ordered)
     if len(rendered) != 1 or not _same_dict(rendered[0], {
             "attempt": 1, "status": status, "started_at": started_at, "duration": duration,
             "worker": worker, "failure": failure}):

@@ -51,13 +51,7 @@ class RetiringProjection(RunProjection):
             del self._finished[case_id]  # in play again
         elif case_id in self._retired:
             self.stale = True
-        attempts = self._cases.get(case_id)
-        if attempts is None:
-            attempts = self._cases[intern(case_id)] = {}
-        attempt = attempts.get((number, source))
-        if attempt is None:
-            attempt = attempts[(number, source)] = Attempt(number, source)
-        return attempt
+        return super()._attempt(case_id, number, source)
 
     def _touch(self, case_id: str) -> None:
         if case_id in self._finished:
