@@ -21,7 +21,7 @@ import pytest
 from recorder import __version__
 from recorder.capture.reports import (
     attempt_status,
-    captured,
+    captured_streams,
     failure_of,
     is_subtest_report,
     skip_reason,
@@ -36,6 +36,7 @@ from recorder.clock import monotonic, utc_now, utc_seconds_ago
 from recorder.errors import RecorderError
 from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.events.durations import possible_duration
+from recorder.events.encoding import builder
 from recorder.events.environment import detect_environment
 from recorder.events.model import (
     CaseCrashed,
@@ -54,6 +55,11 @@ from recorder.events.nodeid import split_nodeid
 from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
 from recorder.store.sqlite import EventStore
+
+#: The events recorded for every test, built straight as payloads (no attrs objects).
+_case_started = builder(CaseStarted)
+_phase_finished = builder(PhaseFinished)
+_case_finished = builder(CaseFinished)
 
 
 def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
@@ -307,7 +313,7 @@ class RecordingSession:
         self.case_started[nodeid] = monotonic()
         suite, name = _suite_and_name(item)
         path, line, _ = item.location
-        self.emitter.emit(CaseStarted(
+        self.emitter.emit_payloads((CaseStarted, _case_started(
             case_id=nodeid,
             attempt=attempt,
             started_at=utc_now(),
@@ -318,7 +324,7 @@ class RecordingSession:
             parameters=_parameters(item),
             markers=tuple(sorted({marker.name for marker in item.iter_markers()})),
             worker=self.emitter.source if self.role == "worker" else None,
-        ))
+        )))
         self.outer_case = activate_case(CaseRecording(self.emitter, nodeid, attempt))
 
     @pytest.hookimpl(wrapper=True)
@@ -378,7 +384,8 @@ class RecordingSession:
         failed_subtests = self.subtest_failures.get(nodeid, [])
         if report.when == "call" and failed_subtests and outcome == "passed":
             outcome, failure = "failed", failed_subtests[0]  # pytest fails it when it logs
-        phase = PhaseFinished(
+        stdout, stderr, log = captured_streams(report)
+        phase = _phase_finished(
             case_id=nodeid,
             attempt=attempt,
             phase=report.when,
@@ -389,17 +396,17 @@ class RecordingSession:
             failure=failure,
             reason=skip_reason(report),
             xfail_reason=xfail_reason(report),
-            stdout=captured(report, "stdout"),
-            stderr=captured(report, "stderr"),
-            log=captured(report, "log"),
+            stdout=stdout,
+            stderr=stderr,
+            log=log,
         )
         if report.when != "teardown":
-            self.emitter.emit(phase)
+            self.emitter.emit_payloads((PhaseFinished, phase))
             return
         status, reason = attempt_status(self.phase_reports.pop(nodeid, []),
                                         len(self.subtest_failures.pop(nodeid, [])))
         activate_case(self.outer_case)
-        finished = CaseFinished(
+        finished = _case_finished(
             case_id=nodeid,
             attempt=attempt,
             status=status,
@@ -408,7 +415,7 @@ class RecordingSession:
             reason=reason,
             properties=user_properties(report),
         )
-        self.emitter.emit_together(phase, finished)
+        self.emitter.emit_payloads((PhaseFinished, phase), (CaseFinished, finished))
 
 
 def _suite_and_name(item: pytest.Item) -> tuple[str, str]:
