@@ -108,6 +108,8 @@ class RecordingSession:
         self.store = store
         self.emitter = emitter
         self.role = role  # "single", "controller" or "worker"
+        self.runs_tests = role != "controller"
+        self.owns_run = role != "worker"
         self.shard = shard
         self.path = path
         self.started = monotonic()
@@ -127,13 +129,6 @@ class RecordingSession:
         self.outer_case: CaseRecording | None = None
         self._previous_sigterm: Any = None
 
-    @property
-    def runs_tests(self) -> bool:
-        return self.role != "controller"
-
-    @property
-    def owns_run(self) -> bool:
-        return self.role != "worker"
 
     def close(self) -> None:
         current = active_case()
