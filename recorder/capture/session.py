@@ -374,7 +374,8 @@ class RecordingSession:
         if attempt is None:  # a phase without our setup hook: nothing to attach it to
             return
         self.phase_reports.setdefault(nodeid, []).append(report)
-        started_at, started = self.phase_started.pop(nodeid, (utc_now(), monotonic()))
+        timed = self.phase_started.pop(nodeid, None)  # a default would read the clocks
+        started_at, started = (utc_now(), monotonic()) if timed is None else timed
         outcome, failure = report.outcome, failure_of(report, call)
         failed_subtests = self.subtest_failures.get(nodeid, [])
         if report.when == "call" and failed_subtests and outcome == "passed":
