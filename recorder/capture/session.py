@@ -14,7 +14,7 @@ import threading
 import warnings
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -54,7 +54,11 @@ from recorder.events.model import (
 from recorder.events.nodeid import split_nodeid
 from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
-from recorder.store.sqlite import EventStore
+from recorder.store.header import is_current_store
+from recorder.store.journal import pending_journals
+
+if TYPE_CHECKING:  # imported only when the store is opened (see start_session)
+    from recorder.store.sqlite import EventStore
 
 #: The events recorded for every test, built straight as payloads (no attrs objects).
 _case_started = builder(CaseStarted)
@@ -63,9 +67,22 @@ _case_finished = builder(CaseFinished)
 
 
 def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
-                  shard: str | None) -> RecordingSession:
-    """Open the store and this process's journal; bad paths are pytest usage errors."""
+                  shard: str | None, new_run: bool = False) -> RecordingSession:
+    """Open this process's journal (and the store); bad paths are pytest usage errors.
+
+    ``new_run``: the run id was made just now, so no source of it has events yet. If
+    the database is then already a store of this version (:mod:`recorder.store.header`)
+    and no journal is waiting to be moved in (an earlier run's must get its ``seq``
+    before this run's, as ever), only the journal is opened: no sqlite3, no SQL, and the
+    next reader (``export``, ``verify``, the next recording) moves it in. Otherwise the
+    store is opened as always: created when missing, checked, the waiting journals moved
+    in, errors given here."""
     try:
+        if new_run and is_current_store(path) and not pending_journals(path):
+            return RecordingSession(config, None, Emitter.for_new_run(path, run_id, source),
+                                    role, shard, path)
+        from recorder.store.sqlite import EventStore
+
         store = EventStore.create(path)
     except RecorderError as error:
         raise pytest.UsageError(str(error)) from error
@@ -102,8 +119,8 @@ def _redactor(config: pytest.Config) -> Redactor:
 class RecordingSession:
     """The hooks of one recording process."""
 
-    def __init__(self, config: pytest.Config, store: EventStore, emitter: Emitter, role: str,
-                 shard: str | None, path: Path) -> None:
+    def __init__(self, config: pytest.Config, store: EventStore | None, emitter: Emitter,
+                 role: str, shard: str | None, path: Path) -> None:
         self.config = config
         self.store = store
         self.emitter = emitter
@@ -135,7 +152,9 @@ class RecordingSession:
         if current is not None and current.emitter is self.emitter:
             activate_case(self.outer_case)
         self._restore_sigterm()
-        self.store.close()  # closes the journal too: readers may now ingest it
+        self.emitter.close()  # readers may now ingest the journal
+        if self.store is not None:
+            self.store.close()
 
     def _install_sigterm(self) -> None:
         """Turn SIGTERM (a CI timeout, ``kill``) into pytest's own interruption, so the

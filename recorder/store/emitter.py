@@ -13,7 +13,8 @@ import os
 import threading
 import uuid
 import warnings
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -22,8 +23,10 @@ from recorder.errors import ConcurrentSourceError, RecorderWarning
 from recorder.events import codec
 from recorder.events.model import TYPE_OF, Event, StoredEvent
 from recorder.events.text import valid_text
-from recorder.store.journal import JournalWriteError
-from recorder.store.sqlite import EventStore
+from recorder.store.journal import JournalWriteError, JournalWriter
+
+if TYPE_CHECKING:  # not imported: a recording under a new run id never needs sqlite3
+    from recorder.store.sqlite import EventStore
 
 Payload = dict[str, Any]
 
@@ -38,20 +41,35 @@ class Emitter:
     """Appends one source's events, in order, thread-safely, to its own journal."""
 
     def __init__(self, store: EventStore, run_id: str, source: str) -> None:
-        self.run_id = run_id = valid_text(run_id)  # the envelope's text, made valid once
-        self.source = source = valid_text(source)
-        self._journal = store.open_journal(source, run_id)
-        others = self._journal.others_alive()
-        if others:
-            self._journal.close()
-            raise ConcurrentSourceError(
-                f"run {run_id!r} is already being recorded as source {source!r} by process "
-                f"{others[0]} into {store.path}: give each concurrent process its own "
-                "--recorder-shard (or its own --recorder-run-id)"
-            )
+        run_id, source = valid_text(run_id), valid_text(source)
+        self._start(store.open_journal(source, run_id), store.path, run_id, source)
         # Continue a source's sequence if it already has events in this run (a run id
         # reused on purpose, or a restarted worker), so source_seq stays gap-free.
         self._source_seq = store.last_source_seq(run_id, source)
+
+    @classmethod
+    def for_new_run(cls, database: Path, run_id: str, source: str) -> Emitter:
+        """An emitter for a run id made just now (:func:`new_run_id`), so that no
+        source of it has events yet: it opens its journal without the database (nor
+        sqlite3), and its sequence starts at 1. The next reader moves the journal in."""
+        emitter = cls.__new__(cls)
+        run_id, source = valid_text(run_id), valid_text(source)
+        emitter._start(JournalWriter(database, source, run_id), database, run_id, source)
+        emitter._source_seq = 0
+        return emitter
+
+    def _start(self, journal: JournalWriter, database: Path, run_id: str, source: str) -> None:
+        self.run_id = run_id  # the envelope's text, made valid once
+        self.source = source
+        self._journal = journal
+        others = journal.others_alive()
+        if others:
+            journal.close()
+            raise ConcurrentSourceError(
+                f"run {run_id!r} is already being recorded as source {source!r} by process "
+                f"{others[0]} into {database}: give each concurrent process its own "
+                "--recorder-shard (or its own --recorder-run-id)"
+            )
         # Event ids: a random version-4 UUID whose last 48 bits count this emitter's
         # events. Unique like uuid4(), without a system call per event.
         random_part = uuid.uuid4()
@@ -138,7 +156,8 @@ class Emitter:
             return first, recorded_at
 
     def close(self) -> None:
-        """Close this emitter's journal: the next reader moves it in and deletes it."""
+        """Close this emitter's journal: the next reader moves it in and deletes it.
+        (A store closes the journals it opened, too.)"""
         self._journal.close()
 
     def _warn_once(self, kind: str, message: str) -> None:
