@@ -125,7 +125,7 @@ class Emitter:
                 return first, recorded_at
             # Each line is byte for byte orjson.dumps(row, option=OPT_APPEND_NEWLINE) of
             # the row (event_id, run_id, type, version, source, source_seq, recorded_at,
-            # payload): the envelope's constant text is encoded once, in __init__; the
+            # payload): the envelope's constant text is encoded once, in _start; the
             # type, the id's hex counter and recorded_at are plain ASCII.
             head, middle = self._line_head, self._line_middle
             data = b"".join([
