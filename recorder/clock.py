@@ -29,7 +29,8 @@ class _Clocks:
 _REAL = _Clocks(monotonic=time.perf_counter, wall=time.time, wall_ns=time.time_ns,
                 datetime=dt.datetime, utc=dt.UTC)
 
-#: The last whole second :func:`utc_now` formatted, and its text up to the seconds.
+#: The last whole second :func:`utc_now` formatted, and its text up to the seconds and
+#: the decimal point.
 _second: list[tuple[int, str]] = [(-1, "")]
 
 
@@ -47,12 +48,15 @@ def utc_now() -> str:
 
 def format_utc_ns(ns: int) -> str:
     """``ns`` nanoseconds since the epoch as :func:`utc_now` writes them."""
-    seconds, micros = divmod(ns // 1000, 1_000_000)
+    micros = ns // 1000
+    seconds = micros // 1_000_000
+    micros -= seconds * 1_000_000
     cached, text = _second[0]
     if seconds != cached:
-        text = _REAL.datetime.fromtimestamp(seconds, _REAL.utc).isoformat()[:-6]
+        text = _REAL.datetime.fromtimestamp(seconds, _REAL.utc).isoformat()[:-6] + "."
         _second[0] = (seconds, text)
-    return f"{text}.{micros:06d}+00:00" if micros else f"{text}+00:00"
+    # printf-style: a third quicker than an f-string with a format spec, fifteen times a test
+    return "%s%06d+00:00" % (text, micros) if micros else f"{text[:-1]}+00:00"  # noqa: UP031
 
 
 def utc_from_epoch(seconds: float) -> str:

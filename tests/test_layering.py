@@ -154,6 +154,34 @@ def test_the_plugin_loads_nothing_heavy_while_recording(tmp_path: Path) -> None:
     assert list((tmp_path / "events.db.journal").glob("*.jsonl"))  # the events were written
 
 
+def test_recording_into_an_up_to_date_store_loads_no_sqlite(tmp_path: Path) -> None:
+    """A new run id into an existing store whose journals were moved in (the usual
+    record-then-export cycle) opens only its journal: sqlite3 and the store module are
+    not loaded by the time a test body runs, and the run's events are all there."""
+    from recorder.store.sqlite import EventStore
+
+    late = ("sqlite3", "recorder.store.sqlite", *RECORDING_HEAVY)
+    (tmp_path / "test_probe.py").write_text(
+        "import sys\n"
+        "def test_probe():\n"
+        f"    late = [m for m in {late!r} if m in sys.modules]\n"
+        "    open('loaded.txt', 'w').write(','.join(late) + '\\n')\n")
+    db = tmp_path / "events.db"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
+               "no:randomly", "-n", "0", "--recorder-db", str(db), "test_probe.py"]
+    loaded_by_run = []
+    for _ in range(2):
+        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                                check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+        loaded_by_run.append((tmp_path / "loaded.txt").read_text().split())
+        with EventStore.open_existing(db) as store:  # as an export would: journals move in
+            counts = [store.count(run.run_id) for run in store.runs()]
+    assert loaded_by_run[0] == ["sqlite3,recorder.store.sqlite"]  # a new file is created
+    assert loaded_by_run[1] == []
+    assert counts == [counts[0], counts[0]] and counts[0] >= 6  # the second run is whole
+
+
 def test_the_markdown_summary_needs_no_rich() -> None:
     assert loaded("recorder.report.markdown", ("rich",)) == []
 

@@ -86,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
         shard = workerinput.get("recorder_shard")
         source = f"{shard}/{workerinput['workerid']}" if shard else workerinput["workerid"]
         role = "worker"
+        new_run = False  # a restarted worker may continue its source's sequence
     else:
         found = _database_path(config)
         if found is None:
@@ -93,8 +94,9 @@ def pytest_configure(config: pytest.Config) -> None:
         from recorder.store.emitter import new_run_id
 
         path = found
-        run_id = (config.getoption("recorder_run_id") or os.environ.get("RECORDER_RUN_ID")
-                  or new_run_id())
+        given = config.getoption("recorder_run_id") or os.environ.get("RECORDER_RUN_ID")
+        new_run = not given
+        run_id = given or new_run_id()
         shard = config.getoption("recorder_shard")
         source = shard or "main"
         distributed = config.pluginmanager.hasplugin("xdist") and \
@@ -103,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from recorder.capture import suite_properties
     from recorder.capture.session import start_session  # only now: recording is on
 
-    session = start_session(config, path, run_id, source, role, shard)
+    session = start_session(config, path, run_id, source, role, shard, new_run)
     config.pluginmanager.register(session, PLUGIN_NAME)
     config.pluginmanager.register(suite_properties, suite_properties.PLUGIN_NAME)
     config.stash[_session_key] = session

@@ -23,6 +23,14 @@ def captured(report: pytest.TestReport, kind: str) -> str:
     return bound(text, CAPTURE_LIMIT)
 
 
+def captured_streams(report: pytest.TestReport) -> tuple[str, str, str]:
+    """:func:`captured` stdout, stderr and log of the phase, in one look when there are
+    none (most phases)."""
+    if not report.sections:
+        return "", "", ""
+    return captured(report, "stdout"), captured(report, "stderr"), captured(report, "log")
+
+
 def failure_of(report: pytest.TestReport, call: pytest.CallInfo[Any] | None) -> Failure | None:
     if not report.failed:
         return None

@@ -14,14 +14,14 @@ import threading
 import warnings
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from recorder import __version__
 from recorder.capture.reports import (
     attempt_status,
-    captured,
+    captured_streams,
     failure_of,
     is_subtest_report,
     skip_reason,
@@ -36,6 +36,7 @@ from recorder.clock import monotonic, utc_now, utc_seconds_ago
 from recorder.errors import RecorderError
 from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.events.durations import possible_duration
+from recorder.events.encoding import builder
 from recorder.events.environment import detect_environment
 from recorder.events.model import (
     CaseCrashed,
@@ -53,13 +54,35 @@ from recorder.events.model import (
 from recorder.events.nodeid import split_nodeid
 from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
-from recorder.store.sqlite import EventStore
+from recorder.store.header import is_current_store
+from recorder.store.journal import pending_journals
+
+if TYPE_CHECKING:  # imported only when the store is opened (see start_session)
+    from recorder.store.sqlite import EventStore
+
+#: The events recorded for every test, built straight as payloads (no attrs objects).
+_case_started = builder(CaseStarted)
+_phase_finished = builder(PhaseFinished)
+_case_finished = builder(CaseFinished)
 
 
 def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
-                  shard: str | None) -> RecordingSession:
-    """Open the store and this process's journal; bad paths are pytest usage errors."""
+                  shard: str | None, new_run: bool = False) -> RecordingSession:
+    """Open this process's journal (and the store); bad paths are pytest usage errors.
+
+    ``new_run``: the run id was made just now, so no source of it has events yet. If
+    the database is then already a store of this version (:mod:`recorder.store.header`)
+    and no journal is waiting to be moved in (an earlier run's must get its ``seq``
+    before this run's, as ever), only the journal is opened: no sqlite3, no SQL, and the
+    next reader (``export``, ``verify``, the next recording) moves it in. Otherwise the
+    store is opened as always: created when missing, checked, the waiting journals moved
+    in, errors given here."""
     try:
+        if new_run and is_current_store(path) and not pending_journals(path):
+            return RecordingSession(config, None, Emitter.for_new_run(path, run_id, source),
+                                    role, shard, path)
+        from recorder.store.sqlite import EventStore
+
         store = EventStore.create(path)
     except RecorderError as error:
         raise pytest.UsageError(str(error)) from error
@@ -96,12 +119,14 @@ def _redactor(config: pytest.Config) -> Redactor:
 class RecordingSession:
     """The hooks of one recording process."""
 
-    def __init__(self, config: pytest.Config, store: EventStore, emitter: Emitter, role: str,
-                 shard: str | None, path: Path) -> None:
+    def __init__(self, config: pytest.Config, store: EventStore | None, emitter: Emitter,
+                 role: str, shard: str | None, path: Path) -> None:
         self.config = config
         self.store = store
         self.emitter = emitter
         self.role = role  # "single", "controller" or "worker"
+        self.runs_tests = role != "controller"
+        self.owns_run = role != "worker"
         self.shard = shard
         self.path = path
         self.started = monotonic()
@@ -121,20 +146,15 @@ class RecordingSession:
         self.outer_case: CaseRecording | None = None
         self._previous_sigterm: Any = None
 
-    @property
-    def runs_tests(self) -> bool:
-        return self.role != "controller"
-
-    @property
-    def owns_run(self) -> bool:
-        return self.role != "worker"
 
     def close(self) -> None:
         current = active_case()
         if current is not None and current.emitter is self.emitter:
             activate_case(self.outer_case)
         self._restore_sigterm()
-        self.store.close()  # closes the journal too: readers may now ingest it
+        self.emitter.close()  # readers may now ingest the journal
+        if self.store is not None:
+            self.store.close()
 
     def _install_sigterm(self) -> None:
         """Turn SIGTERM (a CI timeout, ``kill``) into pytest's own interruption, so the
@@ -307,7 +327,7 @@ class RecordingSession:
         self.case_started[nodeid] = monotonic()
         suite, name = _suite_and_name(item)
         path, line, _ = item.location
-        self.emitter.emit(CaseStarted(
+        self.emitter.emit_payloads((CaseStarted, _case_started(
             case_id=nodeid,
             attempt=attempt,
             started_at=utc_now(),
@@ -318,7 +338,7 @@ class RecordingSession:
             parameters=_parameters(item),
             markers=tuple(sorted({marker.name for marker in item.iter_markers()})),
             worker=self.emitter.source if self.role == "worker" else None,
-        ))
+        )))
         self.outer_case = activate_case(CaseRecording(self.emitter, nodeid, attempt))
 
     @pytest.hookimpl(wrapper=True)
@@ -373,12 +393,14 @@ class RecordingSession:
         if attempt is None:  # a phase without our setup hook: nothing to attach it to
             return
         self.phase_reports.setdefault(nodeid, []).append(report)
-        started_at, started = self.phase_started.pop(nodeid, (utc_now(), monotonic()))
+        timed = self.phase_started.pop(nodeid, None)  # a default would read the clocks
+        started_at, started = (utc_now(), monotonic()) if timed is None else timed
         outcome, failure = report.outcome, failure_of(report, call)
         failed_subtests = self.subtest_failures.get(nodeid, [])
         if report.when == "call" and failed_subtests and outcome == "passed":
             outcome, failure = "failed", failed_subtests[0]  # pytest fails it when it logs
-        phase = PhaseFinished(
+        stdout, stderr, log = captured_streams(report)
+        phase = _phase_finished(
             case_id=nodeid,
             attempt=attempt,
             phase=report.when,
@@ -389,17 +411,17 @@ class RecordingSession:
             failure=failure,
             reason=skip_reason(report),
             xfail_reason=xfail_reason(report),
-            stdout=captured(report, "stdout"),
-            stderr=captured(report, "stderr"),
-            log=captured(report, "log"),
+            stdout=stdout,
+            stderr=stderr,
+            log=log,
         )
         if report.when != "teardown":
-            self.emitter.emit(phase)
+            self.emitter.emit_payloads((PhaseFinished, phase))
             return
         status, reason = attempt_status(self.phase_reports.pop(nodeid, []),
                                         len(self.subtest_failures.pop(nodeid, [])))
         activate_case(self.outer_case)
-        finished = CaseFinished(
+        finished = _case_finished(
             case_id=nodeid,
             attempt=attempt,
             status=status,
@@ -408,7 +430,7 @@ class RecordingSession:
             reason=reason,
             properties=user_properties(report),
         )
-        self.emitter.emit_together(phase, finished)
+        self.emitter.emit_payloads((PhaseFinished, phase), (CaseFinished, finished))
 
 
 def _suite_and_name(item: pytest.Item) -> tuple[str, str]:

@@ -84,7 +84,12 @@ def encode(event: Event) -> str:
     surrogate (odd captured output, a file name decoded with ``surrogateescape``)
     becomes U+FFFD (:func:`recorder.events.text.valid_text`). The check costs nothing
     for valid text: orjson refuses the payload only when some string is invalid."""
-    payload = unstructure(event)
+    return encode_payload(unstructure(event))
+
+
+def encode_payload(payload: Payload) -> str:
+    """A payload (:func:`unstructure`'s, or :func:`recorder.events.encoding.builder`'s)
+    as :func:`encode` writes it."""
     try:
         return orjson.dumps(payload).decode()
     except TypeError:  # a string UTF-8 cannot encode; or an integer beyond 64 bits

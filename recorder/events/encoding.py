@@ -16,13 +16,14 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, cast
 
 import attrs
 
 from recorder.events.model import Event
 
 Payload = dict[str, Any]
+P = ParamSpec("P")
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -59,15 +60,36 @@ def _as_is(annotation: Any) -> bool:
     return (origin is tuple and args == (str, ...)) or (origin is dict and args == (str, str))
 
 
-def _generate(cls: type) -> Callable[[Any], Payload]:
-    """Python source for ``cls``'s encoder, compiled once (as cattrs does)."""
+def builder(cls: Callable[P, Event]) -> Callable[P, Payload]:
+    """A function taking ``cls``'s fields as keyword arguments and returning the payload
+    :func:`unstructure` gives for ``cls(**fields)``, without building the attrs object:
+    the hot path of a recording process (phases and cases, several per test) calls it.
+    tests/events/test_encoding.py holds it to the model path for every event type."""
+    made = _builders.get(cls)
+    if made is None:
+        made = _builders[cls] = _generate(cast(type, cls), as_builder=True)
+    return made
+
+
+_builders: dict[Callable[..., Event], Callable[..., Payload]] = {}
+
+
+def _generate(cls: type, *, as_builder: bool = False) -> Callable[..., Payload]:
+    """Python source for ``cls``'s encoder (from an instance ``e``) or builder (from
+    keyword arguments), compiled once (as cattrs does)."""
     attrs.resolve_types(cls)  # the annotations are strings until resolved (cattrs does it too)
-    namespace: dict[str, Any] = {"plain": plain}
+    namespace: dict[str, Any] = {"plain": plain, "MISSING": _MISSING}
     literal: list[str] = []  # the leading fields without a default
     statements: list[str] = []
+    parameters: list[str] = []
     for index, field in enumerate(attrs.fields(cls)):
-        value = f"e.{field.name}" if _as_is(field.type) else f"plain(e.{field.name})"
+        if field.converter is not None or field.validator is not None or not field.init:
+            raise TypeError(f"{cls.__name__}.{field.name}: a builder cannot convert, "
+                            "validate or skip fields")  # the model has none of them
+        name = field.name if as_builder else f"e.{field.name}"
+        value = name if _as_is(field.type) else f"plain({name})"
         if field.default is attrs.NOTHING:
+            parameters.append(field.name)
             if statements:
                 statements.append(f"    payload[{field.name!r}] = {value}\n")
             else:
@@ -76,13 +98,28 @@ def _generate(cls: type) -> Callable[[Any], Payload]:
         default = f"d{index}"
         if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
             namespace[default] = field.default.factory
-            default += "()"
+            parameters.append(f"{field.name}=MISSING")
+            test = f"{name} is not MISSING and {name} != {default}()" if as_builder \
+                else f"{name} != {default}()"
         else:
             namespace[default] = field.default
-        statements.append(f"    if e.{field.name} != {default}:\n"
-                          f"        payload[{field.name!r}] = {value}\n")
-    source = (f"def encode(e):\n    payload = {{{', '.join(literal)}}}\n"
+            parameters.append(f"{field.name}={default}")
+            test = f"{name} != {default}"
+        statements.append(f"    if {test}:\n        payload[{field.name!r}] = {value}\n")
+    signature = f"*, {', '.join(parameters)}" if as_builder else "e"
+    source = (f"def encode({signature}):\n    payload = {{{', '.join(literal)}}}\n"
               f"{''.join(statements)}    return payload\n")
-    exec(compile(source, f"<recorder encoder for {cls.__name__}>", "exec"), namespace)  # noqa: S102
-    encoder: Callable[[Any], Payload] = namespace["encode"]
+    kind = "builder" if as_builder else "encoder"
+    exec(compile(source, f"<recorder {kind} for {cls.__name__}>", "exec"), namespace)  # noqa: S102
+    encoder: Callable[..., Payload] = namespace["encode"]
     return encoder
+
+
+class _Missing:
+    """A factory-default field the caller left out (its default is left out too)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+_MISSING = _Missing()

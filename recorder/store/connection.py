@@ -27,10 +27,10 @@ from recorder.errors import (
     NewerStoreError,
     UsageError,
 )
+from recorder.store.header import STORE_VERSION as STORE_VERSION  # re-exported
 
 T = TypeVar("T")
 
-STORE_VERSION = 1
 #: How long any command waits, in all, for another process's lock on the database.
 DEFAULT_LOCK_TIMEOUT_S = 30.0
 LOCK_TIMEOUT_ENV = "RECORDER_LOCK_TIMEOUT"

@@ -13,13 +13,22 @@ import os
 import threading
 import uuid
 import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from recorder.clock import utc_now
 from recorder.errors import ConcurrentSourceError, RecorderWarning
-from recorder.events.model import Event, StoredEvent
+from recorder.events import codec
+from recorder.events.model import TYPE_OF, Event, StoredEvent
 from recorder.events.text import valid_text
-from recorder.store.journal import JournalWriteError
-from recorder.store.sqlite import EventStore, encode_row
+from recorder.store.journal import JournalWriteError, JournalWriter
+
+if TYPE_CHECKING:  # not imported: a recording under a new run id never needs sqlite3
+    from recorder.store.sqlite import EventStore
+
+Payload = dict[str, Any]
 
 
 def new_run_id() -> str:
@@ -32,24 +41,41 @@ class Emitter:
     """Appends one source's events, in order, thread-safely, to its own journal."""
 
     def __init__(self, store: EventStore, run_id: str, source: str) -> None:
-        self.run_id = run_id = valid_text(run_id)  # the envelope's text, made valid once
-        self.source = source = valid_text(source)
-        self._journal = store.open_journal(source, run_id)
-        others = self._journal.others_alive()
-        if others:
-            self._journal.close()
-            raise ConcurrentSourceError(
-                f"run {run_id!r} is already being recorded as source {source!r} by process "
-                f"{others[0]} into {store.path}: give each concurrent process its own "
-                "--recorder-shard (or its own --recorder-run-id)"
-            )
+        run_id, source = valid_text(run_id), valid_text(source)
+        self._start(store.open_journal(source, run_id), store.path, run_id, source)
         # Continue a source's sequence if it already has events in this run (a run id
         # reused on purpose, or a restarted worker), so source_seq stays gap-free.
         self._source_seq = store.last_source_seq(run_id, source)
+
+    @classmethod
+    def for_new_run(cls, database: Path, run_id: str, source: str) -> Emitter:
+        """An emitter for a run id made just now (:func:`new_run_id`), so that no
+        source of it has events yet: it opens its journal without the database (nor
+        sqlite3), and its sequence starts at 1. The next reader moves the journal in."""
+        emitter = cls.__new__(cls)
+        run_id, source = valid_text(run_id), valid_text(source)
+        emitter._start(JournalWriter(database, source, run_id), database, run_id, source)
+        emitter._source_seq = 0
+        return emitter
+
+    def _start(self, journal: JournalWriter, database: Path, run_id: str, source: str) -> None:
+        self.run_id = run_id  # the envelope's text, made valid once
+        self.source = source
+        self._journal = journal
+        others = journal.others_alive()
+        if others:
+            journal.close()
+            raise ConcurrentSourceError(
+                f"run {run_id!r} is already being recorded as source {source!r} by process "
+                f"{others[0]} into {database}: give each concurrent process its own "
+                "--recorder-shard (or its own --recorder-run-id)"
+            )
         # Event ids: a random version-4 UUID whose last 48 bits count this emitter's
         # events. Unique like uuid4(), without a system call per event.
         random_part = uuid.uuid4()
         self._id_prefix = str(random_part)[:24]
+        self._line_head = f'["{self._id_prefix}'.encode()
+        self._line_middle = (orjson.dumps(run_id), orjson.dumps(source))
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self.lost = 0  # events that could not be written (disk full): the gaps show them
@@ -67,46 +93,71 @@ class Emitter:
         events are lost, their ``source_seq`` stays taken so the gap proves it, and one
         :class:`RecorderWarning` says so. A process forked from the one that opened the
         emitter is not this source: its events are dropped, with one warning."""
+        first, recorded_at = self._append([
+            (TYPE_OF[type(event)], event.VERSION, codec.encode(event)) for event in events])
+        return [StoredEvent(
+            event_id=f"{self._id_prefix}{seq:012x}",
+            run_id=self.run_id,
+            source=self.source,
+            source_seq=seq,
+            recorded_at=recorded_at,
+            event=event,
+        ) for seq, event in enumerate(events, start=first)]
+
+    def emit_payloads(self, *events: tuple[type[Event], Payload]) -> None:
+        """Append events given as ``(class, payload)`` pairs, each payload what
+        :func:`recorder.events.encoding.builder` builds for the class: what
+        :meth:`emit_together` writes for the same events, without building them (the
+        recording hot path). The same durability and failure rules."""
+        self._append([(cls.TYPE, cls.VERSION, codec.encode_payload(payload))
+                      for cls, payload in events])
+
+    def _append(self, encoded: list[tuple[str, int, str]]) -> tuple[int, str]:
+        """Write ``(type, version, payload text)`` events as journal lines with one
+        write; returns the first ``source_seq`` and the ``recorded_at`` they got."""
         with self._lock:
             recorded_at = utc_now()
             first = self._source_seq + 1
-            stored = [StoredEvent(
-                event_id=f"{self._id_prefix}{seq:012x}",
-                run_id=self.run_id,
-                source=self.source,
-                source_seq=seq,
-                recorded_at=recorded_at,
-                event=event,
-            ) for seq, event in enumerate(events, start=first)]
             if os.getpid() != self._pid:
                 self._warn_once("fork", f"recorder: events emitted in process {os.getpid()},"
                                 f" forked from the recording process {self._pid}, are not "
                                 "recorded (only the process that ran the test records it)")
-                return stored
-            rows = [encode_row(item) for item in stored]
-            size = self._journal.size
+                return first, recorded_at
+            # Each line is byte for byte orjson.dumps(row, option=OPT_APPEND_NEWLINE) of
+            # the row (event_id, run_id, type, version, source, source_seq, recorded_at,
+            # payload): the envelope's constant text is encoded once, in _start; the
+            # type, the id's hex counter and recorded_at are plain ASCII.
+            head, middle = self._line_head, self._line_middle
+            data = b"".join([
+                b"%s%012x\",%s,\"%s\",%d,%s,%d,\"%s\",%s]\n" % (
+                    head, seq, middle[0], type_name.encode(), version, middle[1], seq,
+                    recorded_at.encode(), orjson.dumps(payload))
+                for seq, (type_name, version, payload) in enumerate(encoded, start=first)])
+            journal = self._journal
+            size = journal.size
             try:
-                self._journal.write(rows)
+                journal.append(data)
             except JournalWriteError as error:
-                self._source_seq += len(events)
-                self.lost += len(events)
+                self._source_seq += len(encoded)
+                self.lost += len(encoded)
                 self._warn_once("write", f"recorder: {error.strerror}; {self.lost} event(s) "
                                 "lost so far, the tests go on (export shows the gap)")
-                return stored
+                return first, recorded_at
             except BaseException:
-                if self._journal.size != size:  # written before the interruption
-                    self._source_seq += len(events)
+                if journal.size != size:  # written before the interruption
+                    self._source_seq += len(encoded)
                 raise
-            self._source_seq += len(events)
-            if self._journal.relocated:
-                self._journal.relocated = False
+            self._source_seq += len(encoded)
+            if journal.relocated:
+                journal.relocated = False
                 self._warn_once("relocated", f"recorder: the journal folder was deleted "
-                                f"during the run; recreated it as {self._journal.path}, "
+                                f"during the run; recreated it as {journal.path}, "
                                 "nothing was lost")
-            return stored
+            return first, recorded_at
 
     def close(self) -> None:
-        """Close this emitter's journal: the next reader moves it in and deletes it."""
+        """Close this emitter's journal: the next reader moves it in and deletes it.
+        (A store closes the journals it opened, too.)"""
         self._journal.close()
 
     def _warn_once(self, kind: str, message: str) -> None:

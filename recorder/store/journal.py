@@ -104,7 +104,12 @@ class JournalWriter:
         to its last complete line and :class:`JournalWriteError` is raised. If a signal
         handler raises while the write is in flight, the journal holds all the rows or
         none of them (:attr:`size` tells which), and the exception goes on."""
-        data = b"".join([orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE) for row in rows])
+        self.append(b"".join([orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+                              for row in rows]))
+
+    def append(self, data: bytes) -> None:
+        """Append ``data``, complete journal lines (what :meth:`write` makes of rows),
+        with one ``write()``; all or nothing, as :meth:`write`."""
         if os.fstat(self._fd).st_nlink == 0:  # someone deleted the journal (or its folder)
             self._relocate()
         expected = self._size + len(data)

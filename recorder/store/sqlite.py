@@ -263,6 +263,8 @@ class EventStore:
                     f"same event id, or the same run, source and source_seq ({error}); move "
                     "the file aside to export what the database holds"
                 ) from error
+            except sqlite3.DatabaseError as error:  # damaged pages: one line, not a traceback
+                raise corrupt(self.path, error) from error
 
     # -- reading -----------------------------------------------------------------
 

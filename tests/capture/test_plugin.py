@@ -12,6 +12,7 @@ from recorder.document.reader import load_document
 from recorder.export.run_json import export_run, fold_run
 from recorder.store.sqlite import EventStore
 from tests.capture.mixed_suite import EXPECTED, MIXED_SUITE, cases
+from tests.support import assert_one_line_error, run_cli
 
 pytest_plugins = ["pytester"]
 
@@ -215,6 +216,26 @@ def test_unwritable_database_path_is_a_usage_error(pytester: pytest.Pytester,
     result = pytester.runpytest("--recorder-db", str(blocker / "events.db"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*cannot open event database*--recorder-db*"])
+
+
+def test_a_store_damaged_past_its_header_loses_no_event(pytester: pytest.Pytester) -> None:
+    """A new run id into a store whose header and schema look right opens only its
+    journal (no SQL up front): damage deeper in the file surfaces at the next read as
+    one line, non-zero, with every event of the run kept in its journal."""
+    pytester.makepyfile(test_one="def test_a():\n    pass\n")
+    db = pytester.path / "events.db"
+    assert pytester.runpytest("--recorder-db", str(db)).ret == 0
+    EventStore.open_existing(db).close()  # the journal moves in, as an export does
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page:] = b"\xff" * (len(data) - page)  # every page but the first (the schema)
+    db.write_bytes(bytes(data))
+    assert pytester.runpytest("--recorder-db", str(db)).ret == 0
+    [journal] = (pytester.path / "events.db.journal").glob("*.jsonl")
+    assert len(journal.read_bytes().splitlines()) == 8  # run, collection, case, 3 phases...
+    result = run_cli("export", "--db", str(db), "--out", str(pytester.path / "out.json"))
+    assert_one_line_error(result, 4, str(db), "not a readable SQLite database")
+    assert len(journal.read_bytes().splitlines()) == 8 and not (pytester.path / "out.json").exists()
 
 
 def test_a_session_inside_a_recorded_test_hands_steps_back(pytester: pytest.Pytester) -> None:
