@@ -24,7 +24,7 @@ from recorder.document.case_view import (
     render_warnings,
 )
 from recorder.document.records import Attempt
-from recorder.document.shape import _offset_us, _parsed, _same_dict, compact_case
+from recorder.document.shape import compact_case, offset_us, parsed_stamp, same_dict
 from recorder.events.model import CaseCrashed
 from recorder.events.nodeid import file_of, split_nodeid
 
@@ -98,7 +98,7 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
         # left out, as compact_case leaves out an attempt it can rebuild.
         return out
     rendered = render_attempts(ordered)
-    if len(rendered) != 1 or not _same_dict(rendered[0], {
+    if len(rendered) != 1 or not same_dict(rendered[0], {
             "attempt": 1, "status": status, "started_at": started_at, "duration": duration,
             "worker": worker, "failure": failure}):
         out["attempts"] = rendered
@@ -107,7 +107,7 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
 
 def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Document]:
     """``shape._compact_phases(render_phases(attempt), ...)``, without the full form."""
-    case_start = _parsed(case_started_at)
+    case_start = parsed_stamp(case_started_at)
     case_us = _base_us(case_started_at, case_start) if case_start is not None else None
     out: list[Document] = []
     previous: str | None = None
@@ -126,10 +126,10 @@ def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Docum
             if stop_us is not None:
                 compact["stop_us"] = stop_us - start_us
             else:
-                _stop_offset(compact, _parsed(started_at), stopped_at)
+                _stop_offset(compact, parsed_stamp(started_at), stopped_at)
         else:
-            started = _parsed(started_at)
-            offset = _offset_us(case_start, started_at, started)
+            started = parsed_stamp(started_at)
+            offset = offset_us(case_start, started_at, started)
             if offset is None:
                 compact["started_at"] = started_at
             else:
@@ -152,7 +152,7 @@ def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Docum
 
 
 def _stop_offset(compact: Document, started: dt.datetime | None, stopped_at: str) -> None:
-    offset = _offset_us(started, stopped_at, _parsed(stopped_at))
+    offset = offset_us(started, stopped_at, parsed_stamp(stopped_at))
     if offset is None:
         compact["stopped_at"] = stopped_at
     else:

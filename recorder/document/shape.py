@@ -52,7 +52,8 @@ def _implied_attempt(case: Document) -> Document:
             "failure": case.get("failure")}
 
 
-def _parsed(stamp: Any) -> dt.datetime | None:
+def parsed_stamp(stamp: Any) -> dt.datetime | None:
+    """``stamp`` as ``datetime.fromisoformat`` reads it; None if it is not such a string."""
     if not isinstance(stamp, str):
         return None
     try:
@@ -61,7 +62,7 @@ def _parsed(stamp: Any) -> dt.datetime | None:
         return None
 
 
-def _offset_us(base: dt.datetime | None, stamp: str, moment: dt.datetime | None) -> int | None:
+def offset_us(base: dt.datetime | None, stamp: str, moment: dt.datetime | None) -> int | None:
     """``stamp`` (parsed: ``moment``) as whole microseconds after ``base``, if adding them
     back (as :func:`_add_us` does from ``base``'s text) rebuilds ``stamp`` exactly."""
     if base is None or moment is None:
@@ -93,10 +94,10 @@ def compact_case(case: Document) -> Document:
         if key in CASE_DEFAULTS and _same(value, CASE_DEFAULTS[key]):
             continue
         if key == "attempts":
-            if isinstance(value, list) and len(value) == 1 and _same_dict(value[0], implied):
+            if isinstance(value, list) and len(value) == 1 and same_dict(value[0], implied):
                 continue
         if key == "phases" and isinstance(value, list):
-            value = _compact_phases(value, _parsed(case.get("started_at")))
+            value = _compact_phases(value, parsed_stamp(case.get("started_at")))
         out[key] = value
     # Absent must mean "the default", so keys the full form lacks stay recorded as absent.
     missing = [key for key in (*derived, *CASE_DEFAULTS, "attempts") if key not in case]
@@ -105,7 +106,9 @@ def compact_case(case: Document) -> Document:
     return out
 
 
-def _same_dict(value: Any, expected: Document) -> bool:
+def same_dict(value: Any, expected: Document) -> bool:
+    """``value`` is a dict with ``expected``'s keys, in its order, each value equal and of
+    the same JSON type."""
     return (isinstance(value, dict) and list(value) == list(expected)
             and all(_same(value[key], expected[key]) for key in expected))
 
@@ -120,7 +123,7 @@ def _compact_phases(phases: list[Any], case_start: dt.datetime | None) -> list[A
             previous = phase.get("name") if isinstance(phase, dict) else None
             continue
         expected_name = _next_phase(previous)
-        started = _parsed(phase.get("started_at"))
+        started = parsed_stamp(phase.get("started_at"))
         compact: Document = {}
         for key, value in phase.items():
             if key == "name" and expected_name is not None and _same(value, expected_name):
@@ -128,11 +131,11 @@ def _compact_phases(phases: list[Any], case_start: dt.datetime | None) -> list[A
             if key in PHASE_DEFAULTS and _same(value, PHASE_DEFAULTS[key]):
                 continue
             if key == "started_at" and (
-                    offset := _offset_us(case_start, value, started)) is not None:
+                    offset := offset_us(case_start, value, started)) is not None:
                 compact["start_us"] = offset
                 continue
             if key == "stopped_at" and (
-                    offset := _offset_us(started, value, _parsed(value))) is not None:
+                    offset := offset_us(started, value, parsed_stamp(value))) is not None:
                 compact["stop_us"] = offset
                 continue
             compact[key] = value
