@@ -26,7 +26,7 @@ from recorder.document.case_view import (
 from recorder.document.records import Attempt
 from recorder.document.shape import compact_case, offset_us, parsed_stamp, same_dict
 from recorder.events.model import CaseCrashed
-from recorder.events.nodeid import file_of, split_nodeid
+from recorder.events.nodeid import split_nodeid
 
 #: A phase's expected name after the previous one (:func:`recorder.document.shape._next_phase`).
 _NEXT_PHASE: dict[str | None, str | None] = {None: "setup", "setup": "call",
@@ -40,42 +40,49 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
     outline (``RunProjection._case_outline``)."""
     if attempts is None:
         return compact_case(crashed_case(crash) if crash is not None else not_run_case(case_id))
-    if len(attempts) == 1:
-        ordered = list(attempts.values())
+    ordered: list[Attempt] | None
+    if len(attempts) == 1:  # the common case: no sort, and the start is the attempt's own
+        (final,) = attempts.values()
+        ordered = None
+        started = final.started
     else:
         ordered = sorted(attempts.values(), key=Attempt.order_key)
-    final = ordered[-1]
-    started = next((a.started for a in reversed(ordered) if a.started), None)
+        final = ordered[-1]
+        started = next((a.started for a in reversed(ordered) if a.started), None)
     failure = attempt_failure(final)
-    reason = final.finished.reason if final.finished else None
+    finished = final.finished
+    reason = finished.reason if finished is not None else None
     overridden = False
     if status == "incomplete" and crash is not None:
         failure, reason, overridden = crash_failure(crash), crash.message, True
     derived_suite, derived_name = split_nodeid(case_id)
+    derived_file = case_id.partition("::")[0]  # file_of(case_id)
 
     out: Document = {"id": case_id}
-    name = started.name if started and started.name else derived_name
-    if name != derived_name:
-        out["name"] = name
-    if suite != derived_suite:
-        out["suite"] = suite
-    file = started.file if started else file_of(case_id)
-    if file is None or file != file_of(case_id):
-        out["file"] = file
     if started is not None:
+        name = started.name or derived_name
+        if name != derived_name:
+            out["name"] = name
+        if suite != derived_suite:
+            out["suite"] = suite
+        file = started.file
+        if file is None or file != derived_file:
+            out["file"] = file
         if started.line is not None:
             out["line"] = started.line
         if started.parameters:
             out["parameters"] = dict(started.parameters)
         if started.markers:
             out["markers"] = list(started.markers)
+    elif suite != derived_suite:
+        out["suite"] = suite
     out["status"] = status
     final_start = final.started
-    started_at = final_start.started_at if final_start else None
+    started_at = final_start.started_at if final_start is not None else None
     if started_at is not None:
         out["started_at"] = started_at
     out["duration"] = duration
-    worker = final_start.worker if final_start else None
+    worker = final_start.worker if final_start is not None else None
     if worker is not None:
         out["worker"] = worker
     if reason is not None:
@@ -91,13 +98,13 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
         out["subtests"] = render_subtests(final)
     if final.warnings:
         out["warnings"] = render_warnings(final)
-    if final.finished is not None and final.finished.properties:
+    if finished is not None and finished.properties:
         out["properties"] = render_properties(final)
-    if len(ordered) == 1 and final.number == 1 and not overridden and final.status == status:
+    if ordered is None and final.number == 1 and not overridden and final.status == status:
         # The one attempt repeats the case (its duration and failure are the case's own):
         # left out, as compact_case leaves out an attempt it can rebuild.
         return out
-    rendered = render_attempts(ordered)
+    rendered = render_attempts(ordered if ordered is not None else (final,))
     if len(rendered) != 1 or not same_dict(rendered[0], {
             "attempt": 1, "status": status, "started_at": started_at, "duration": duration,
             "worker": worker, "failure": failure}):
@@ -109,25 +116,46 @@ def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Docum
     """``shape._compact_phases(render_phases(attempt), ...)``, without the full form."""
     case_start = parsed_stamp(case_started_at)
     case_us = _base_us(case_started_at, case_start) if case_start is not None else None
+    case_hour = case_started_at[:14] if case_us is not None else None  # type: ignore[index]
     out: list[Document] = []
     previous: str | None = None
-    for name, phase in attempt.phases():
-        compact: Document = {}
-        if name != _NEXT_PHASE[previous]:
-            compact["name"] = name
-        if phase.outcome != "passed":
-            compact["outcome"] = phase.outcome
+    # The last timestamp read and its microseconds into the hour (a phase mostly starts
+    # when the one before it stopped): read once.
+    last_stamp: str | None = None
+    last_us: int | None = None
+    for name, phase in (("setup", attempt.setup), ("call", attempt.call),
+                        ("teardown", attempt.teardown)):
+        if phase is None:
+            continue
         started_at = phase.started_at
         stopped_at = phase.stopped_at
-        start_us = None if case_us is None else _stamp_us(started_at, case_started_at)
+        start_us: int | None = None
+        if case_hour is not None and started_at[:14] == case_hour:
+            if started_at == last_stamp:
+                start_us = last_us
+            else:
+                start_us = _hour_us(started_at)
         if start_us is not None:  # the common case, in plain arithmetic
+            if stopped_at[:14] == started_at[:14]:
+                stop_us = last_us = _hour_us(stopped_at)
+                last_stamp = stopped_at
+            else:
+                stop_us = None
+            if (name == _NEXT_PHASE[previous] and phase.outcome == "passed"
+                    and phase.reason is None and phase.failure is None and phase.stdout == ""
+                    and phase.stderr == "" and phase.log == "" and stop_us is not None):
+                out.append({"start_us": start_us - case_us,  # type: ignore[operator]
+                            "stop_us": stop_us - start_us, "duration": phase.duration})
+                previous = name
+                continue
+            compact = _named(name, previous, phase.outcome)
             compact["start_us"] = start_us - case_us  # type: ignore[operator]
-            stop_us = _stamp_us(stopped_at, started_at)
             if stop_us is not None:
                 compact["stop_us"] = stop_us - start_us
             else:
                 _stop_offset(compact, parsed_stamp(started_at), stopped_at)
         else:
+            compact = _named(name, previous, phase.outcome)
             started = parsed_stamp(started_at)
             offset = offset_us(case_start, started_at, started)
             if offset is None:
@@ -149,6 +177,17 @@ def _compact_phases(attempt: Attempt, case_started_at: str | None) -> list[Docum
         out.append(compact)
         previous = name
     return out
+
+
+def _named(name: str, previous: str | None, outcome: str) -> Document:
+    """A compact phase's first keys: its name unless it is the expected next one, its
+    outcome unless passed."""
+    compact: Document = {}
+    if name != _NEXT_PHASE[previous]:
+        compact["name"] = name
+    if outcome != "passed":
+        compact["outcome"] = outcome
+    return compact
 
 
 def _stop_offset(compact: Document, started: dt.datetime | None, stopped_at: str) -> None:
@@ -183,12 +222,14 @@ def _base_us(stamp: Any, parsed: dt.datetime) -> int | None:
     return (int(stamp[14:16]) * 60 + int(stamp[17:19])) * 1_000_000 + int(fraction)
 
 
-def _stamp_us(stamp: str, base: Any) -> int | None:
-    """Microseconds into the hour of ``stamp``, if it is ``isoformat``'s very text of a
-    UTC time with microseconds in the hour of ``base`` (a timestamp :func:`_base_us`
-    takes): then adding its offset from ``base`` to ``base`` formats back to it."""
-    if (len(stamp) != 32 or stamp[:14] != base[:14] or stamp[26:] != "+00:00"
-            or stamp[16] != ":" or stamp[19] != "."):
+def _hour_us(stamp: str) -> int | None:
+    """Microseconds into its hour of ``stamp``, if it is ``isoformat``'s very text of a
+    UTC time with microseconds (``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, the fraction not
+    all zeros, which ``isoformat`` would leave out). Only the minutes, seconds and
+    fraction are read: the caller has checked that ``stamp`` shares its first 14
+    characters (up to the hour) with a valid timestamp, so adding this stamp's offset
+    from that one to it formats back to ``stamp``."""
+    if (len(stamp) != 32 or stamp[26:] != "+00:00" or stamp[16] != ":" or stamp[19] != "."):
         return None
     digits = stamp[14:16] + stamp[17:19] + stamp[20:26]  # MMSSffffff
     if (not digits.isascii() or not digits.isdigit() or digits[4:] == "000000"

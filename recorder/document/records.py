@@ -104,6 +104,19 @@ class SourceProgress:
     ranges: list[list[int]] = attrs.Factory(list)
     events: int = 0
     digest: Any = attrs.Factory(hashlib.sha256)
+    #: Lines not yet hashed into ``digest`` (hashed in chunks: see :meth:`flush`).
+    pending: list[str] = attrs.Factory(list)
+
+    def flush(self) -> None:
+        """Hash the pending lines into ``digest``."""
+        if self.pending:
+            self.digest.update("".join(self.pending).encode())
+            self.pending.clear()
+
+    def hexdigest(self) -> str:
+        """The digest of every line so far."""
+        self.flush()
+        return str(self.digest.hexdigest())
 
     def add(self, source_seq: int) -> bool:
         """Record ``source_seq``; False if it was seen already (a duplicate)."""

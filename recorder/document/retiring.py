@@ -47,11 +47,19 @@ class RetiringProjection(RunProjection):
         self.stale = False
 
     def _attempt(self, case_id: str, number: int, source: str) -> Attempt:
-        if case_id in self._finished:
+        # RunProjection._attempt, inline: this runs for nearly every event. A case still
+        # in play may be among the finished ones; a case not in play may be retired.
+        attempts = self._cases.get(case_id)
+        if attempts is None:
+            if case_id in self._retired:
+                self.stale = True
+            attempts = self._cases[intern(case_id)] = {}
+        elif case_id in self._finished:
             del self._finished[case_id]  # in play again
-        elif case_id in self._retired:
-            self.stale = True
-        return super()._attempt(case_id, number, source)
+        attempt = attempts.get((number, source))
+        if attempt is None:
+            attempt = attempts[(number, source)] = Attempt(number, source)
+        return attempt
 
     def _touch(self, case_id: str) -> None:
         if case_id in self._finished:
