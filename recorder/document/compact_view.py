@@ -49,7 +49,13 @@ def compact_case_view(case_id: str, status: str, duration: float, suite: str,
         ordered = sorted(attempts.values(), key=Attempt.order_key)
         final = ordered[-1]
         started = next((a.started for a in reversed(ordered) if a.started), None)
-    failure = attempt_failure(final)
+    setup, call, teardown = final.setup, final.call, final.teardown
+    if ((setup is not None and setup.outcome == "failed")
+            or (call is not None and call.outcome == "failed")
+            or (teardown is not None and teardown.outcome == "failed")):
+        failure = attempt_failure(final)
+    else:
+        failure = None  # what attempt_failure gives when no phase failed
     finished = final.finished
     reason = finished.reason if finished is not None else None
     overridden = False

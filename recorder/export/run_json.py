@@ -10,12 +10,13 @@ import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 import orjson
 
 from recorder.document import Document
-from recorder.document.payload_fold import fold_rows
+from recorder.document.payload_fold import fold_envelopes
 from recorder.document.projector import DocumentParts, RunProjection
 from recorder.document.retiring import WINDOW, RetiringProjection
 from recorder.document.schema import validate_case, validate_document, validate_suite
@@ -24,10 +25,11 @@ from recorder.export.atomic import check_output, write_atomically
 from recorder.export.case_spool import CaseSpool
 from recorder.export.formats import FORMATS, Render, export_format
 from recorder.store.source import EventSource
-from recorder.store.sqlite import EventStore, Row, store_files
+from recorder.store.sqlite import EventStore, store_files
 
 __all__ = ["ExportResult", "export_run", "fold_projection", "fold_run", "fold_source"]
 
+T = TypeVar("T")
 #: Called as ``progress(events_folded, events_total)`` while folding.
 ProgressCallback = Callable[[int, int], None]
 PROGRESS_EVERY = 10_000
@@ -77,10 +79,11 @@ def fold_source(source: EventSource, run_id: str | None = None, *,
     done = 0
     if isinstance(source, EventStore):
         # Straight from the payload dicts (the full event objects only where needed).
-        rows = source.iter_rows(run_id)
+        envelopes = source.iter_envelopes(run_id)
         if progress:
-            rows = _reporting(rows, progress, total)
-        done = fold_rows(projection, rows, orjson.loads, source.decode)
+            envelopes = _reporting(envelopes, progress, total)
+        done = fold_envelopes(projection, run_id, envelopes, orjson.loads,
+                              source.decode_envelope)
     else:
         apply = projection.apply
         for done, stored in enumerate(source.iter_events(run_id), start=1):
@@ -92,7 +95,7 @@ def fold_source(source: EventSource, run_id: str | None = None, *,
     return projection
 
 
-def _reporting(rows: Iterator[Row], progress: ProgressCallback, total: int) -> Iterator[Row]:
+def _reporting(rows: Iterator[T], progress: ProgressCallback, total: int) -> Iterator[T]:
     for done, row in enumerate(rows, start=1):
         yield row
         if done % PROGRESS_EVERY == 0:
