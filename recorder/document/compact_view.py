@@ -8,6 +8,7 @@ included; a Hypothesis property holds it to that. Pure, like the projector."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from recorder.document import Document
@@ -209,23 +210,19 @@ def _stop_offset(compact: Document, started: dt.datetime | None, stopped_at: str
 # are counted from come from their digits; any other goes the way shape.py defines.
 
 
+#: ``YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00`` in ASCII digits: minutes, seconds, fraction.
+_BASE_LAYOUT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:([0-9]{2}):([0-9]{2})"
+                          r"(?:\.([0-9]{6}))?\+00:00")
+
+
 def _base_us(stamp: Any, parsed: dt.datetime) -> int | None:
     """Microseconds into its hour of a valid (``parsed``) timestamp laid out
     ``YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00``; None for any other layout."""
-    length = len(stamp)
-    if length == 32 and stamp[19] == ".":
-        fraction = stamp[20:26]
-    elif length == 25:
-        fraction = "0"
-    else:
+    found = _BASE_LAYOUT.fullmatch(stamp)
+    if found is None:
         return None
-    if (stamp[length - 6:] != "+00:00" or stamp[4] != "-" or stamp[7] != "-"
-            or stamp[10] != "T" or stamp[13] != ":" or stamp[16] != ":"
-            or not stamp.isascii()
-            or not (stamp[:4] + stamp[5:7] + stamp[8:10] + stamp[11:13] + stamp[14:16]
-                    + stamp[17:19] + fraction).isdigit()):
-        return None
-    return (int(stamp[14:16]) * 60 + int(stamp[17:19])) * 1_000_000 + int(fraction)
+    minutes, seconds, fraction = found.groups()
+    return (int(minutes) * 60 + int(seconds)) * 1_000_000 + (int(fraction) if fraction else 0)
 
 
 def _hour_us(stamp: str) -> int | None:

@@ -413,14 +413,15 @@ def fold_envelopes(projection: RunProjection, run_id: str, envelopes: Iterable[E
     count = 0
     for envelope in envelopes:
         count += 1
-        entry = handlers.get(envelope[2])
-        if entry is not None and entry[0] == envelope[3]:
+        _, event_id, type_name, version, source, source_seq, text = envelope
+        entry = handlers.get(type_name)
+        if entry is not None and entry[0] == version:
             try:
-                payload = loads(envelope[6])
+                payload = loads(text)
             except ValueError:
                 payload = None
-            if type(payload) is dict and entry[1](projection, run_id, envelope[1], envelope[4],
-                                                  envelope[5], payload):
+            if type(payload) is dict and entry[1](projection, run_id, event_id, source,
+                                                  source_seq, payload):
                 continue
         apply(decode(envelope))
     return count

@@ -73,7 +73,7 @@ class RetiringProjection(RunProjection):
         finished[intern(case_id)] = None  # the very key of the case's state
         if len(finished) > self._window:
             oldest = finished.popitem(last=False)[0]
-            status, duration, suite = self._case_outline(oldest)
+            status, duration, suite = RunProjection._case_outline(self, oldest)  # not retired
             case = compact_case_view(oldest, status, duration, suite, self._cases.get(oldest),
                                      self._crashes.get(oldest))
             self._retired[oldest] = (status, duration, suite, self._retire(case))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,12 @@ def validate_suite(suite: Any, index: int, *, source: str = "run document") -> N
 def case_is_valid(case: Any) -> bool:
     """Whether one case (in the on-disk form a 2.x file stores) matches the schema."""
     return bool(_validator("case").is_valid(case))
+
+
+def case_check() -> Callable[[Any], bool]:
+    """:func:`case_is_valid` as one callable, to check many cases with."""
+    check: Callable[[Any], bool] = _validator("case").is_valid
+    return check
 
 
 def validate_case(case: Any, suite: int, index: int, *, source: str = "run document") -> None:

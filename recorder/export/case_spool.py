@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from recorder.document import Document
-from recorder.document.schema import case_is_valid
+from recorder.document.schema import case_check
 
 #: The extra indent of a case inside its suite's ``cases`` (the suite is serialized on
 #: its own, then indented as a whole).
@@ -33,13 +33,14 @@ class CaseSpool:
     def __init__(self, *, compact: bool) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._compact = compact
+        self._valid = case_check()
         self._size = 0
         self._unflushed = False
         self.invalid = False
 
     def retire(self, case: Document) -> int:
         """Spool ``case``; its handle."""
-        if not self.invalid and not case_is_valid(case):
+        if not self.invalid and not self._valid(case):
             self.invalid = True
         if self._compact:
             data = orjson.dumps(case)
