@@ -24,6 +24,8 @@ _CASE_INDENT = b"\n    "
 #: A handle is ``offset << 40 | length``: a case's bytes are far below a terabyte.
 _LENGTH_BITS = 40
 _LENGTH_MASK = (1 << _LENGTH_BITS) - 1
+#: How much :meth:`CaseSpool.fetch` reads at once of cases fetched in spooled order.
+_READ_AHEAD = 1 << 16
 
 
 class CaseSpool:
@@ -37,6 +39,12 @@ class CaseSpool:
         self._size = 0
         self._unflushed = False
         self.invalid = False
+        # The bytes last read ahead, from file offset _window_start; where the previous
+        # fetched case ended (cases fetched in the order they were spooled are read
+        # ahead in big chunks; any other order, one case a read).
+        self._window = b""
+        self._window_start = 0
+        self._next = -1
 
     def retire(self, case: Document) -> int:
         """Spool ``case``; its handle."""
@@ -58,7 +66,17 @@ class CaseSpool:
             self._file.flush()
             self._unflushed = False
         offset, length = handle >> _LENGTH_BITS, handle & _LENGTH_MASK
-        return orjson.Fragment(os.pread(self._file.fileno(), length, offset))
+        start = offset - self._window_start
+        if 0 <= start and start + length <= len(self._window):
+            data = self._window[start:start + length]
+        elif offset == self._next:  # reading on in spooled order: read ahead
+            self._window = os.pread(self._file.fileno(), max(length, _READ_AHEAD), offset)
+            self._window_start = offset
+            data = self._window[:length]
+        else:
+            data = os.pread(self._file.fileno(), length, offset)
+        self._next = offset + length
+        return orjson.Fragment(data)
 
     def close(self) -> None:
         self._file.close()

@@ -5,11 +5,13 @@ case already spooled sends the export back to the in-memory fold."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from recorder.document.projector import RunProjection
 from recorder.document.retiring import RetiringProjection
 from recorder.events.model import StoredEvent
 from recorder.export import run_json
+from recorder.export.case_spool import CaseSpool
 from recorder.export.formats import FORMATS
 from recorder.export.rendering import iter_json
 from recorder.export.run_json import export_run
@@ -120,3 +123,26 @@ def test_a_late_event_for_a_spooled_case_folds_the_run_again(
 
 def test_the_json_format_is_the_one_spooled() -> None:
     assert run_json.FORMATS is FORMATS and "json" in FORMATS
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=3), st.one_of(
+    st.text(max_size=20), st.integers(0, 90_000).map(lambda n: "\u00e9" * n)), max_size=4),
+    min_size=1, max_size=12), st.data(), st.booleans())
+def test_the_spool_gives_back_each_case_in_any_order(cases: list[dict[str, str]],
+                                                      data: st.DataObject,
+                                                      compact: bool) -> None:
+    """Fetched in the order spooled (read ahead), in another order, or again, each case
+    comes back as the bytes it was spooled as, cases larger than the read-ahead too."""
+    with contextlib.closing(CaseSpool(compact=compact)) as spool:
+        handles = [spool.retire(case) for case in cases]
+        order = data.draw(st.sampled_from(["spooled", "shuffled", "repeats"]))
+        if order == "spooled":
+            picks = list(range(len(cases)))
+        elif order == "shuffled":
+            picks = data.draw(st.permutations(range(len(cases))))
+        else:
+            picks = data.draw(st.lists(st.integers(0, len(cases) - 1), max_size=30))
+        for index in picks:
+            expected = (orjson.dumps(cases[index]) if compact else orjson.dumps(
+                cases[index], option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    "))
+            assert orjson.dumps(spool.fetch(handles[index])) == expected
