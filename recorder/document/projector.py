@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from sys import intern
 from typing import Any
@@ -371,11 +372,15 @@ class RunProjection:
         return any(finished.interrupted for finished in self._run_finished.values())
 
     def _collection_order(self) -> dict[str, int]:
-        order: dict[str, int] = {}
-        for source in sorted(self._collections):
-            for case_id in self._collections[source].case_ids:
-                order.setdefault(case_id, len(order))
-        return order
+        """Each collected case's place: in the first source's (by name) order, then the
+        cases only later sources collected."""
+        collected = self._collected_ids()
+        return dict(zip(collected, range(len(collected)), strict=True))
+
+    def _collected_ids(self) -> dict[str, None]:
+        """Every collected case once, in the order of :meth:`_collection_order`."""
+        return dict.fromkeys(itertools.chain.from_iterable(
+            self._collections[source].case_ids for source in sorted(self._collections)))
 
     def _collected_count(self) -> int | None:
         """xdist workers each collect every case, shards each their own: the count is
@@ -383,7 +388,7 @@ class RunProjection:
         if not self._collections:
             return None
         most = max(collection.collected for collection in self._collections.values())
-        return max(most, len(self._collection_order()))
+        return max(most, len(self._collected_ids()))
 
     def _case_outline(self, case_id: str) -> tuple[str, float, str]:
         """A case's status, duration and suite, without rendering it."""
