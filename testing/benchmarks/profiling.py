@@ -85,9 +85,9 @@ def export_bucket(stack: Stack) -> str:
         return "decode: cattrs structure" if name == "structure" else \
             "decode: JSON parse of payloads"
     if where.endswith("store/sqlite.py"):
-        if name == "decode_row":
+        if name in ("decode_row", "decode_envelope"):
             return "decode: envelope (decode_row, StoredEvent)"
-        if name in ("iter_rows", "_row_batches", "iter_events", "_query"):
+        if name in ("iter_rows", "iter_envelopes", "_row_batches", "iter_events", "_query"):
             return "fetch rows (sqlite3 + row objects)"
     if where.endswith("export/case_spool.py"):
         return "serialize JSON"
@@ -96,12 +96,12 @@ def export_bucket(stack: Stack) -> str:
     if any(path(frame).endswith("document/compact_view.py") for frame in mine):
         return "render the document (projector)"
     if where.endswith("document/payload_fold.py"):
-        return ("fold: loop in the exporter" if name == "fold_rows"
+        return ("fold: loop in the exporter" if name in ("fold_rows", "fold_envelopes")
                 else "fold: RunProjection.apply")
     if where.endswith(("document/projector.py", "document/records.py", "document/case_view.py",
                        "document/retiring.py")):
         folding = any((function(f) in ("apply", "apply_all") and path(f).endswith("projector.py"))
-                      or function(f) == "fold_rows" for f in mine)
+                      or function(f) in ("fold_rows", "fold_envelopes") for f in mine)
         return "fold: RunProjection.apply" if folding else "render the document (projector)"
     if where.endswith("export/atomic.py") and name == "write_atomically":
         return "write file (incl. fsync)"
