@@ -53,7 +53,7 @@ from recorder.events.payloads import (
 )
 from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
-from recorder.store.header import is_current_store
+from recorder.store.header import create_store_file, is_current_store
 
 if TYPE_CHECKING:  # imported only when the store is opened (see start_session)
     from recorder.store.sqlite import EventStore
@@ -76,10 +76,13 @@ def start_session(config: pytest.Config, path: Path, run_id: str, source: str, r
     ``verify``, the next recording) moves it in. Journals an earlier run left waiting
     stay where they are too: readers move journals in by their run's start ``stamp``
     (:func:`recorder.store.journal.pending_journals`), so the earlier run's events still
-    get their ``seq`` first. Otherwise the store is opened as always: created when
-    missing, checked, the waiting journals moved in, errors given here."""
+    get their ``seq`` first. A database that does not exist yet is made without SQLite
+    (:func:`recorder.store.header.create_store_file`). Otherwise (a path that is not a
+    store of this version, a folder that cannot be written, a run id given) the store
+    is opened as always: created, checked, the waiting journals moved in, errors given
+    here."""
     try:
-        if new_run and is_current_store(path):
+        if new_run and (is_current_store(path) or create_store_file(path)):
             return RecordingSession(config, None,
                                     Emitter.for_new_run(path, run_id, source, stamp),
                                     role, shard, path)
