@@ -3,7 +3,6 @@ defaults and nesting, and for any event the same payload, key order and text."""
 
 from __future__ import annotations
 
-import typing
 from typing import Any
 
 import attrs
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from recorder.events import codec, encoding, payloads
 from recorder.events.model import EVENT_TYPES, Event, Failure, Property
 from tests.strategies import odd_event
+
 
 def test_every_event_type_has_a_kind() -> None:
     assert list(payloads.KINDS) == list(EVENT_TYPES)
@@ -98,4 +98,3 @@ def test_the_payload_module_imports_no_attrs() -> None:
                             check=True)
     assert result.stdout.strip() == "[]"
 
-_ = typing  # the annotations are resolved by attrs
