@@ -60,9 +60,9 @@ if TYPE_CHECKING:  # imported only when the store is opened (see start_session)
 
 #: The events are built straight as payloads (recorder.events.payloads): a recording
 #: process imports neither attrs nor the model.
-_case_started = CASE_STARTED
-_phase_finished = PHASE_FINISHED
-_case_finished = CASE_FINISHED
+_case_started = CASE_STARTED.builder()
+_phase_finished = PHASE_FINISHED.builder()
+_case_finished = CASE_FINISHED.builder()
 
 
 def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
