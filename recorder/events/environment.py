@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
 import socket
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,14 +43,53 @@ def environment_data(
     ci = _ci_data(env)
     if ci["url"] is not None:
         ci["url"] = redact(ci["url"])
+    processor = _start_processor_query()  # runs beside git status
+    git = _git_data(cwd, env)
+    _finish_processor_query(processor)
     return payloads.environment(
         host=socket.gethostname(),
         os=platform.platform(),
         python=platform.python_version(),
         python_implementation=platform.python_implementation(),
-        git=_git_data(cwd, env),
+        git=git,
         ci=ci,
     )
+
+
+def _start_processor_query() -> subprocess.Popen[str] | None:
+    """``platform.platform()`` runs ``uname -p`` for the processor's name (on Linux, its
+    first use of ``platform.uname().processor``), a process start as dear as git's:
+    start the same command now, to run beside ``git status``. None where platform would
+    not run it (another system, the value known already, a Python that finds it
+    otherwise): then ``platform.platform()`` does what it always does."""
+    processor = getattr(platform, "_Processor", None)
+    uname = platform.uname()
+    if (processor is None or hasattr(processor, f"get_{sys.platform}")
+            or not isinstance(type(uname).__dict__.get("processor"), functools.cached_property)
+            or "processor" in vars(uname)):
+        return None
+    try:
+        return subprocess.Popen(["uname", "-p"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True, encoding="utf8")
+    except OSError:
+        return None
+
+
+def _finish_processor_query(query: subprocess.Popen[str] | None) -> None:
+    """Give ``platform.uname().processor`` the value platform itself would have found
+    with the same command (its ``_Processor.from_subprocess``, then ``or ''`` and
+    ``unknown`` as blank), so ``platform.platform()`` writes the very same text."""
+    if query is None:
+        return
+    try:
+        output, _ = query.communicate(timeout=GIT_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        query.kill()
+        query.communicate()
+        return  # platform asks again itself
+    value = output.strip() if query.returncode == 0 else None
+    value = value or ""
+    vars(platform.uname())["processor"] = "" if value == "unknown" else value
 
 
 def detect_ci(env: Mapping[str, str]) -> CIInfo:
