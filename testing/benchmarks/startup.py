@@ -32,21 +32,24 @@ import time
 from pathlib import Path
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """The command's wall time, and the time from its start to the test body (the test
-    writes the system-wide monotonic clock, which ``perf_counter`` reads on Linux);
-    NaN when no test ran."""
+def timed(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """The command's wall time; the time from its start to the test body (the test
+    writes the system-wide monotonic clock, which ``perf_counter`` reads on Linux), NaN
+    when no test ran; and its CPU time (user + system, with the processes it waited
+    for: git), which a busy machine inflates less than the wall time."""
     stamp = cwd / "first-test.txt"
     stamp.unlink(missing_ok=True)
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
     ended = time.perf_counter()
+    process.returncode = 0  # reaped above
     try:
         to_test = float(stamp.read_text()) - started
     except (OSError, ValueError):
         to_test = math.nan
-    return ended - started, to_test
+    return ended - started, to_test, usage.ru_utime + usage.ru_stime
 
 
 TEST_FILE = """import os, time
@@ -118,14 +121,16 @@ def main() -> int:
             timed(command, work, tree_env)
         wall: dict[str, list[float]] = {name: [] for name in variants}
         to_test: dict[str, list[float]] = {name: [] for name in variants}
+        cpu: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(args.rounds):
             names = list(variants)
             order.shuffle(names)
             for name in names:
                 prepare(name)
-                seconds, first = timed(variants[name][0], work, variants[name][1])
+                seconds, first, used = timed(variants[name][0], work, variants[name][1])
                 wall[name].append(seconds)
                 to_test[name].append(first)
+                cpu[name].append(used)
     median = {name: statistics.median(values) * 1000 for name, values in wall.items()}
     load = os.getloadavg()
     print(f"{args.rounds} rounds, variants in shuffled order (seed {args.seed}); load average "
@@ -134,9 +139,9 @@ def main() -> int:
         print(f"{name:46s} {value:7.0f} ms (median of {args.rounds})")
     off = "pytest, recorder off"
     print("\nWhat recording adds to a one-test session (target: <= 50 ms): the difference "
-          "of the medians; the median of the per-round differences (recorder on minus off "
-          "in the same round); and the same for the time from the process's start to the "
-          "test body")
+          "of the wall medians; the median of the per-round wall differences (recorder on "
+          "minus off in the same round); the same for the time from the process's start "
+          "to the test body, and for the CPU time")
     for tree in trees:
         for variant in RECORDING:
             name = variant + tree
@@ -145,8 +150,10 @@ def main() -> int:
             paired = [on - bare for on, bare in zip(wall[name], wall[off], strict=True)]
             first = [on - bare for on, bare in zip(to_test[name], to_test[off], strict=True)
                      if not (math.isnan(on) or math.isnan(bare))]
+            used = [on - bare for on, bare in zip(cpu[name], cpu[off], strict=True)]
             print(f"  {label:32s} {median[name] - median[off]:+6.0f} ms | paired "
-                  f"{describe(paired)} | to the test body {describe(first) if first else 'n/a'}")
+                  f"{describe(paired)} | to the test body {describe(first) if first else 'n/a'}"
+                  f" | CPU {describe(used)}")
     print(f"{'recorder --help':26s} {median['recorder --help']:7.0f} ms (target: <= 150 ms; "
           f"python itself: {median['python -c pass']:.0f} ms)")
     return 0
