@@ -7,10 +7,14 @@ as a SQLite commit with ``synchronous=OFF`` would be, so a ``kill -9`` loses not
 that was emitted; but a write costs about 2 µs where a SQLite commit costs about 20,
 and processes never contend for a lock.
 
-Whoever opens the database next (``recorder export``, ``verify``, ``summary --db``,
-the next recording) first moves the journals into the append-only ``events`` table in
-one transaction per journal, idempotently (``event_id`` is unique), and deletes each
-journal whose writer has finished.
+Whoever opens the database next (``recorder export``, ``verify``, ``summary --db``, a
+recording that continues a given run id) first moves the journals into the append-only
+``events`` table in one transaction per journal, idempotently (``event_id`` is unique),
+and deletes each journal whose writer has finished. Journals go in by their run's start
+stamp (in the file name), then by name (:func:`pending_journals`), so a run's events get
+their ``seq`` after those of every run that started before it, however late its
+journals are moved in: a recording under a new run id leaves the journals it finds
+waiting where they are.
 
 The protocol, and the invariant it keeps: **a reader deletes a journal only when it
 holds the journal's lock, has committed every complete line of that very file, and the
