@@ -44,6 +44,11 @@ def monotonic() -> float:
     return _REAL.monotonic()
 
 
+def wall_ns() -> int:
+    """Nanoseconds since the epoch on the real wall clock, whatever a test patched."""
+    return _REAL.wall_ns()
+
+
 def utc_now() -> str:
     """The current time, e.g. ``2026-11-23T11:24:23.123456+00:00``: what
     ``datetime.now(UTC).isoformat()`` writes (microseconds rounded down, left out when

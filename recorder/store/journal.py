@@ -48,7 +48,6 @@ import fcntl
 import hashlib
 import itertools
 import os
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -56,6 +55,7 @@ from typing import Any
 
 import orjson
 
+from recorder.clock import wall_ns
 from recorder.errors import CorruptDatabaseError, InputNotFoundError, OutputError
 from recorder.events.payloads import KINDS
 
@@ -77,8 +77,10 @@ class JournalWriteError(OSError):
 
 
 def new_stamp() -> int:
-    """A run's start stamp: nanoseconds since the epoch, now (see :class:`JournalWriter`)."""
-    return time.time_ns()
+    """A run's start stamp: nanoseconds since the epoch, now, on the real clock (a
+    conftest that freezes time must not move its run before earlier ones; see
+    :class:`JournalWriter`)."""
+    return wall_ns()
 
 
 class JournalWriter:

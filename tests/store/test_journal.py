@@ -241,3 +241,15 @@ def test_a_relocated_journal_keeps_its_runs_stamp(tmp_path: Path) -> None:
         emitter.emit(RunStarted(project="p", started_at="2026-01-01T00:00:00+00:00"))
     emitter.close()
     assert [journal.journal_stamp(path) for path in pending_journals(db)] == [1_234]
+
+
+def test_a_run_s_start_stamp_comes_from_the_real_clock_under_freezegun() -> None:
+    """A conftest that freezes time before recording starts must not stamp its run in
+    2000, which would move its journals in before every earlier run's."""
+    from freezegun import freeze_time
+
+    from recorder.store.journal import new_stamp
+
+    with freeze_time("2000-01-01"):
+        stamp = new_stamp()
+    assert stamp > 1_700_000_000 * 10**9  # after 2023-11
