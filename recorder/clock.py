@@ -14,16 +14,21 @@ import datetime as dt
 import time
 from collections.abc import Callable
 
-import attrs
 
-
-@attrs.frozen
 class _Clocks:
-    monotonic: Callable[[], float]
-    wall: Callable[[], float]
-    wall_ns: Callable[[], int]
-    datetime: type[dt.datetime]
-    utc: dt.tzinfo
+    """The real clocks, held as an object's attributes (a plain class: importing attrs
+    would cost a recording process's start-up several milliseconds)."""
+
+    __slots__ = ("monotonic", "wall", "wall_ns", "datetime", "utc")
+
+    def __init__(self, monotonic: Callable[[], float], wall: Callable[[], float],
+                 wall_ns: Callable[[], int], datetime: type[dt.datetime],
+                 utc: dt.tzinfo) -> None:
+        self.monotonic = monotonic
+        self.wall = wall
+        self.wall_ns = wall_ns
+        self.datetime = datetime
+        self.utc = utc
 
 
 _REAL = _Clocks(monotonic=time.perf_counter, wall=time.time, wall_ns=time.time_ns,
@@ -37,6 +42,11 @@ _second: list[tuple[int, str]] = [(-1, "")]
 def monotonic() -> float:
     """Seconds on the real monotonic clock, whatever a test patched."""
     return _REAL.monotonic()
+
+
+def wall_ns() -> int:
+    """Nanoseconds since the epoch on the real wall clock, whatever a test patched."""
+    return _REAL.wall_ns()
 
 
 def utc_now() -> str:

@@ -9,9 +9,12 @@ cut short, as when a process is killed.
 from __future__ import annotations
 
 import datetime as dt
+import types
+import typing
 import uuid
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from recorder.events.model import (
@@ -280,3 +283,43 @@ EVENT_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
                                failure=st.none() | failures),
 }
 all_events = st.one_of(*EVENT_STRATEGIES.values())
+
+
+# -- any value of a model type, odd ones included (the encoders' properties) ------------
+
+#: Text as tests and captured output produce it: any code point, lone surrogates, NUL.
+odd_text = st.text(st.characters(codec="utf-8") | st.characters(categories=["Cs"])
+                   | st.sampled_from("\x00\ufffd\U0001f600\u202e"), max_size=8)
+
+
+def any_value_of(annotation: Any) -> st.SearchStrategy[Any]:
+    """Any value of ``annotation``, odd ones included (huge integers, NaN, surrogates)."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if origin is typing.Union or origin is types.UnionType:
+        return st.one_of([any_value_of(arg) for arg in args])
+    if origin is tuple:
+        return st.lists(any_value_of(args[0]), max_size=3).map(tuple)
+    if origin is dict:
+        return st.dictionaries(any_value_of(args[0]), any_value_of(args[1]), max_size=3)
+    if attrs.has(annotation):
+        return odd_event(annotation)
+    simple: dict[Any, st.SearchStrategy[Any]] = {
+        str: odd_text, int: st.integers() | st.just(2**70), float: st.floats(),
+        bool: st.booleans(), type(None): st.none()}
+    return simple[annotation]
+
+
+def odd_event(cls: type) -> st.SearchStrategy[Any]:
+    """Instances of ``cls`` with every field drawn, each often left at its default."""
+    attrs.resolve_types(cls)
+    fields = {}
+    for field in attrs.fields(cls):
+        values = any_value_of(field.type)
+        if field.default is not attrs.NOTHING:
+            default = field.default
+            factory = getattr(default, "factory", None)
+            values = (st.builds(factory) if factory else st.just(default)) | values
+        fields[field.name] = values
+    return st.builds(cls, **fields)

@@ -10,7 +10,9 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+import pytest
 
 from recorder.events.model import CaseFinished, CaseStarted, RunFinished, RunStarted
 from recorder.store.emitter import Emitter
@@ -18,6 +20,20 @@ from recorder.store.sqlite import EventStore
 
 REPO = Path(__file__).resolve().parents[1]
 TIMESTAMP = "2026-11-23T10:00:00+00:00"
+
+
+def in_ci() -> bool:
+    """``CI`` is set, as ``.ci/run`` is run: every test must run there."""
+    return bool(os.environ.get("CI"))
+
+
+def unavailable(reason: str, *, allow_module_level: bool = False) -> NoReturn:
+    """A tool the test needs is missing: skip here, but fail in CI, where a skip would
+    pass a check that never ran (``.ci/run`` installs what the tests need)."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI runs every test: install it, as .ci/run does)",
+                    pytrace=False)
+    pytest.skip(reason, allow_module_level=allow_module_level)
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,

@@ -154,32 +154,56 @@ def test_the_plugin_loads_nothing_heavy_while_recording(tmp_path: Path) -> None:
     assert list((tmp_path / "events.db.journal").glob("*.jsonl"))  # the events were written
 
 
-def test_recording_into_an_up_to_date_store_loads_no_sqlite(tmp_path: Path) -> None:
-    """A new run id into an existing store whose journals were moved in (the usual
-    record-then-export cycle) opens only its journal: sqlite3 and the store module are
-    not loaded by the time a test body runs, and the run's events are all there."""
+#: What a recording under a new run id must not have loaded by the time a test body runs:
+#: it writes its journal only (no SQLite), and builds its events as plain payloads
+#: (recorder.events.payloads), so neither attrs nor the model is imported.
+SQLITE_FREE_LATE = ("sqlite3", "recorder.store.sqlite", "recorder.store.connection",
+                    "attr", "attrs", "recorder.events.model", "recorder.events.codec",
+                    "recorder.events.encoding", *RECORDING_HEAVY)
+
+
+@pytest.mark.parametrize("variant", ["new database", "store up to date", "journal waiting"])
+def test_recording_under_a_new_run_id_loads_no_sqlite_and_no_attrs(
+        tmp_path: Path, variant: str) -> None:
+    """Each start-up case of startup.py: a database that does not exist yet (made from
+    the bytes of an empty store), one whose journals were moved in (the usual
+    record-then-export cycle), and one with an earlier run's journal still waiting (it
+    stays; readers move journals in by their run's start). In each, by the time a test
+    body runs, neither sqlite3 nor attrs nor the event model is loaded; the runs' events
+    are then all there, in the order the runs started."""
     from recorder.store.sqlite import EventStore
 
-    late = ("sqlite3", "recorder.store.sqlite", *RECORDING_HEAVY)
     (tmp_path / "test_probe.py").write_text(
         "import sys\n"
         "def test_probe():\n"
-        f"    late = [m for m in {late!r} if m in sys.modules]\n"
+        f"    late = [m for m in {SQLITE_FREE_LATE!r} if m in sys.modules]\n"
         "    open('loaded.txt', 'w').write(','.join(late) + '\\n')\n")
     db = tmp_path / "events.db"
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
                "no:randomly", "-n", "0", "--recorder-db", str(db), "test_probe.py"]
-    loaded_by_run = []
-    for _ in range(2):
-        result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
-                                check=False)
+
+    def record(order: str) -> list[str]:
+        result = subprocess.run([*command, "--recorder-label", f"order={order}"],
+                                cwd=tmp_path, capture_output=True, text=True, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
-        loaded_by_run.append((tmp_path / "loaded.txt").read_text().split())
-        with EventStore.open_existing(db) as store:  # as an export would: journals move in
-            counts = [store.count(run.run_id) for run in store.runs()]
-    assert loaded_by_run[0] == ["sqlite3,recorder.store.sqlite"]  # a new file is created
-    assert loaded_by_run[1] == []
-    assert counts == [counts[0], counts[0]] and counts[0] >= 6  # the second run is whole
+        return (tmp_path / "loaded.txt").read_text().split()
+
+    runs = 1
+    if variant != "new database":
+        record("first")
+        runs = 2
+        if variant == "store up to date":
+            EventStore.open_existing(db).close()  # as an export would: journals move in
+        else:
+            assert list((tmp_path / "events.db.journal").glob("*.jsonl"))  # waiting
+    assert record("last") == []
+    with EventStore.open_existing(db) as store:
+        found = store.runs()
+        counts = [store.count(run.run_id) for run in found]
+        order = [next(store.iter_events(run.run_id)).event.labels["order"]  # type: ignore[union-attr]
+                 for run in found]
+    assert counts == [8] * runs  # every run whole
+    assert order == ["first", "last"][2 - runs:]  # in the order they started
 
 
 def test_the_markdown_summary_needs_no_rich() -> None:

@@ -87,6 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
         source = f"{shard}/{workerinput['workerid']}" if shard else workerinput["workerid"]
         role = "worker"
         new_run = False  # a restarted worker may continue its source's sequence
+        stamp = workerinput.get("recorder_stamp")  # the run's start, from the controller
     else:
         found = _database_path(config)
         if found is None:
@@ -102,10 +103,11 @@ def pytest_configure(config: pytest.Config) -> None:
         distributed = config.pluginmanager.hasplugin("xdist") and \
             config.getoption("dist", "no") != "no"
         role = "controller" if distributed else "single"
+        stamp = None  # now
     from recorder.capture import suite_properties
     from recorder.capture.session import start_session  # only now: recording is on
 
-    session = start_session(config, path, run_id, source, role, shard, new_run)
+    session = start_session(config, path, run_id, source, role, shard, new_run, stamp)
     config.pluginmanager.register(session, PLUGIN_NAME)
     config.pluginmanager.register(suite_properties, suite_properties.PLUGIN_NAME)
     config.stash[_session_key] = session

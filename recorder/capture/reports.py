@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from recorder.events.bounds import CAPTURE_LIMIT, MESSAGE_LIMIT, TRACEBACK_LIMIT, bound, safe_str
-from recorder.events.model import AttemptStatus, Failure, Property, SubtestStatus
+from recorder.events.payloads import Payload, prop
+from recorder.events.payloads import failure as failure_data
+
+if TYPE_CHECKING:  # the literal types only: a recording process does not import the model
+    from recorder.events.model import AttemptStatus, SubtestStatus
 
 
 def captured(report: pytest.TestReport, kind: str) -> str:
@@ -31,13 +35,14 @@ def captured_streams(report: pytest.TestReport) -> tuple[str, str, str]:
     return captured(report, "stdout"), captured(report, "stderr"), captured(report, "log")
 
 
-def failure_of(report: pytest.TestReport, call: pytest.CallInfo[Any] | None) -> Failure | None:
+def failure_of(report: pytest.TestReport, call: pytest.CallInfo[Any] | None) -> Payload | None:
+    """The phase's failure as plain data (the model's ``Failure`` fields), or None."""
     if not report.failed:
         return None
     traceback = bound(safe_str(report.longreprtext), TRACEBACK_LIMIT)
     excinfo = call.excinfo if call is not None else None
     if excinfo is not None:
-        return Failure(type=excinfo.typename,
+        return failure_data(type=excinfo.typename,
                        message=bound(_message_of(excinfo.value), MESSAGE_LIMIT),
                        traceback=traceback)
     crash = getattr(report.longrepr, "reprcrash", None)
@@ -45,15 +50,16 @@ def failure_of(report: pytest.TestReport, call: pytest.CallInfo[Any] | None) -> 
         text = safe_str(crash.message)
         kind, separator, message = text.partition(": ")
         if separator and kind.replace(".", "").isidentifier():
-            return Failure(type=kind, message=bound(message, MESSAGE_LIMIT), traceback=traceback)
+            return failure_data(type=kind, message=bound(message, MESSAGE_LIMIT),
+                                traceback=traceback)
         # pytest ends the traceback with "path:line: ExceptionType"
         last = traceback.strip().splitlines()[-1] if traceback.strip() else ""
         kind = last.rpartition(": ")[2]
-        return Failure(type=kind if kind.replace(".", "").isidentifier() else "Failure",
+        return failure_data(type=kind if kind.replace(".", "").isidentifier() else "Failure",
                        message=bound(text, MESSAGE_LIMIT), traceback=traceback)
     first_line = traceback.strip().splitlines()[0] if traceback.strip() else ""
     kind = "XPASS(strict)" if first_line.startswith("[XPASS(strict)]") else "Failure"
-    return Failure(type=kind, message=bound(first_line, MESSAGE_LIMIT), traceback=traceback)
+    return failure_data(type=kind, message=bound(first_line, MESSAGE_LIMIT), traceback=traceback)
 
 
 def _message_of(error: BaseException) -> str:
@@ -110,10 +116,11 @@ def subtest_message(report: pytest.TestReport) -> str | None:
     return None if message is None else bound(safe_str(message), MESSAGE_LIMIT)
 
 
-def user_properties(report: pytest.TestReport) -> tuple[Property, ...]:
-    """``record_property`` pairs (``item.user_properties``), values as bounded text."""
+def user_properties(report: pytest.TestReport) -> tuple[Payload, ...]:
+    """``record_property`` pairs (``item.user_properties``), values as bounded text, as
+    plain data (the model's ``Property`` fields)."""
     pairs = getattr(report, "user_properties", None) or ()
-    return tuple(Property(name=safe_str(name), value=bound(safe_str(value), MESSAGE_LIMIT))
+    return tuple(prop(name=safe_str(name), value=bound(safe_str(value), MESSAGE_LIMIT))
                  for name, value in pairs)
 
 

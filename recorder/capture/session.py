@@ -36,50 +36,55 @@ from recorder.clock import monotonic, utc_now, utc_seconds_ago
 from recorder.errors import RecorderError
 from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
 from recorder.events.durations import possible_duration
-from recorder.events.encoding import builder
-from recorder.events.environment import detect_environment
-from recorder.events.model import (
-    CaseCrashed,
-    CaseFinished,
-    CaseStarted,
-    CollectionError,
-    CollectionFinished,
-    Failure,
-    PhaseFinished,
-    RunFinished,
-    RunStarted,
-    SubtestFinished,
-    WarningRecorded,
-)
+from recorder.events.environment import environment_data
 from recorder.events.nodeid import split_nodeid
+from recorder.events.payloads import (
+    CASE_CRASHED,
+    CASE_FINISHED,
+    CASE_STARTED,
+    COLLECTION_FINISHED,
+    PHASE_FINISHED,
+    RUN_FINISHED,
+    RUN_STARTED,
+    SUBTEST_FINISHED,
+    WARNING_RECORDED,
+    Payload,
+    collection_error,
+)
 from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
-from recorder.store.header import is_current_store
-from recorder.store.journal import pending_journals
+from recorder.store.header import create_store_file, is_current_store
 
 if TYPE_CHECKING:  # imported only when the store is opened (see start_session)
     from recorder.store.sqlite import EventStore
 
-#: The events recorded for every test, built straight as payloads (no attrs objects).
-_case_started = builder(CaseStarted)
-_phase_finished = builder(PhaseFinished)
-_case_finished = builder(CaseFinished)
+#: The events are built straight as payloads (recorder.events.payloads): a recording
+#: process imports neither attrs nor the model.
+_case_started = CASE_STARTED.builder()
+_phase_finished = PHASE_FINISHED.builder()
+_case_finished = CASE_FINISHED.builder()
 
 
 def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
-                  shard: str | None, new_run: bool = False) -> RecordingSession:
+                  shard: str | None, new_run: bool = False,
+                  stamp: int | None = None) -> RecordingSession:
     """Open this process's journal (and the store); bad paths are pytest usage errors.
 
     ``new_run``: the run id was made just now, so no source of it has events yet. If
-    the database is then already a store of this version (:mod:`recorder.store.header`)
-    and no journal is waiting to be moved in (an earlier run's must get its ``seq``
-    before this run's, as ever), only the journal is opened: no sqlite3, no SQL, and the
-    next reader (``export``, ``verify``, the next recording) moves it in. Otherwise the
-    store is opened as always: created when missing, checked, the waiting journals moved
-    in, errors given here."""
+    the database is then already a store of this version (:mod:`recorder.store.header`),
+    only the journal is opened: no sqlite3, no SQL, and the next reader (``export``,
+    ``verify``, the next recording) moves it in. Journals an earlier run left waiting
+    stay where they are too: readers move journals in by their run's start ``stamp``
+    (:func:`recorder.store.journal.pending_journals`), so the earlier run's events still
+    get their ``seq`` first. A database that does not exist yet is made without SQLite
+    (:func:`recorder.store.header.create_store_file`). Otherwise (a path that is not a
+    store of this version, a folder that cannot be written, a run id given) the store
+    is opened as always: created, checked, the waiting journals moved in, errors given
+    here."""
     try:
-        if new_run and is_current_store(path) and not pending_journals(path):
-            return RecordingSession(config, None, Emitter.for_new_run(path, run_id, source),
+        if new_run and (is_current_store(path) or create_store_file(path)):
+            return RecordingSession(config, None,
+                                    Emitter.for_new_run(path, run_id, source, stamp),
                                     role, shard, path)
         from recorder.store.sqlite import EventStore
 
@@ -87,7 +92,7 @@ def start_session(config: pytest.Config, path: Path, run_id: str, source: str, r
     except RecorderError as error:
         raise pytest.UsageError(str(error)) from error
     try:
-        emitter = Emitter(store, run_id, source)
+        emitter = Emitter(store, run_id, source, stamp)
     except RecorderError as error:
         store.close()
         raise pytest.UsageError(str(error)) from error
@@ -130,7 +135,7 @@ class RecordingSession:
         self.shard = shard
         self.path = path
         self.started = monotonic()
-        self.collection_errors: list[CollectionError] = []
+        self.collection_errors: list[Payload] = []
         self.deselected = 0
         self.attempts: dict[str, int] = {}
         self.phase_reports: dict[str, list[pytest.TestReport]] = {}
@@ -139,7 +144,7 @@ class RecordingSession:
         # patches time must not give its phases (pytest's ``report.duration``) fake times.
         self.phase_started: dict[str, tuple[str, float]] = {}
         self.in_call: set[str] = set()
-        self.subtest_failures: dict[str, list[Failure]] = {}
+        self.subtest_failures: dict[str, list[Payload]] = {}
         self.stop_signal: str | None = None
         self.stop_reason: str | None = None
         self.stopped_by_collection_errors = False
@@ -194,24 +199,26 @@ class RecordingSession:
         redactor = _redactor(config)
         project = (config.getoption("recorder_project") or os.environ.get("RECORDER_PROJECT")
                    or config.getini("recorder_project") or config.rootpath.name)
-        self.emitter.emit(RunStarted(
+        self.emitter.emit_payloads((RUN_STARTED, RUN_STARTED(
             project=str(project),
             started_at=utc_now(),
             tool="pytest",
             tool_version=pytest.__version__,
             recorder_version=__version__,
-            environment=detect_environment(config.rootpath, redact=redactor.text),
+            environment=environment_data(config.rootpath, redact=redactor.text),
             labels=_labels(config, redactor),
             shard=self.shard,
             arguments=tuple(redactor.arguments(
                 [safe_str(arg) for arg in config.invocation_params.args])),
-        ))
+        )))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         """xdist controller: tell each worker where and under which run to record."""
         node.workerinput["recorder_db"] = str(self.path)
         node.workerinput["recorder_run_id"] = self.emitter.run_id
+        node.workerinput["recorder_stamp"] = self.emitter.stamp  # the workers' journals
+        # go in with this run's, after those of the runs that started before it
         if self.shard:
             node.workerinput["recorder_shard"] = self.shard
 
@@ -233,13 +240,13 @@ class RecordingSession:
             interrupted = False  # pytest's choice not to run: a failed run, not a killed one
         elif interrupted and reason is None:
             reason = "interrupted"
-        self.emitter.emit(RunFinished(
+        self.emitter.emit_payloads((RUN_FINISHED, RUN_FINISHED(
             exit_status=int(exitstatus),
             finished_at=utc_now(),
             duration=monotonic() - self.started,
             interrupted=interrupted,
             reason=reason,
-        ))
+        )))
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """Why the session stopped early: a signal, Ctrl-C, pytest.exit() or pytest's
@@ -266,29 +273,29 @@ class RecordingSession:
         # Drop xdist's "[gw0] linux -- Python ..." header; keep what happened.
         lines = [line for line in text.splitlines() if line.strip() and not line.startswith("[")]
         message = bound("\n".join(lines), MESSAGE_LIMIT)
-        self.emitter.emit(CaseCrashed(
+        self.emitter.emit_payloads((CASE_CRASHED, CASE_CRASHED(
             case_id=crashitem,
             worker=worker,
             message=message or f"worker {worker} crashed while running {crashitem}",
             crashed_at=utc_now(),
-        ))
+        )))
 
     # -- collection ------------------------------------------------------------------
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if self.runs_tests and report.failed:
             message = bound(safe_str(report.longreprtext), MESSAGE_LIMIT)
-            self.collection_errors.append(CollectionError(nodeid=report.nodeid, message=message))
+            self.collection_errors.append(collection_error(nodeid=report.nodeid, message=message))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.runs_tests:
             return
-        self.emitter.emit(CollectionFinished(
+        self.emitter.emit_payloads((COLLECTION_FINISHED, COLLECTION_FINISHED(
             collected=len(session.items),
             case_ids=tuple(item.nodeid for item in session.items),
             errors=tuple(self.collection_errors),
             deselected=self.deselected,
-        ))
+        )))
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
@@ -327,7 +334,7 @@ class RecordingSession:
         self.case_started[nodeid] = monotonic()
         suite, name = _suite_and_name(item)
         path, line, _ = item.location
-        self.emitter.emit_payloads((CaseStarted, _case_started(
+        self.emitter.emit_payloads((CASE_STARTED, _case_started(
             case_id=nodeid,
             attempt=attempt,
             started_at=utc_now(),
@@ -361,7 +368,7 @@ class RecordingSession:
         duration = report.duration if possible_duration(report.duration) else 0.0
         if failure is not None:
             self.subtest_failures.setdefault(report.nodeid, []).append(failure)
-        self.emitter.emit(SubtestFinished(
+        self.emitter.emit_payloads((SUBTEST_FINISHED, SUBTEST_FINISHED(
             case_id=report.nodeid,
             attempt=attempt,
             status=subtest_status(report),
@@ -371,21 +378,21 @@ class RecordingSession:
             parameters=subtest_parameters(report),
             failure=failure,
             reason=skip_reason(report) or xfail_reason(report),
-        ))
+        )))
 
     def pytest_warning_recorded(self, warning_message: warnings.WarningMessage, when: str,
                                 nodeid: str, location: tuple[str, int, str] | None) -> None:
         attempt = self.attempts.get(nodeid) if self.runs_tests else None
         if attempt is None:
             return
-        self.emitter.emit(WarningRecorded(
+        self.emitter.emit_payloads((WARNING_RECORDED, WARNING_RECORDED(
             case_id=nodeid,
             attempt=attempt,
             category=warning_message.category.__name__,
             message=bound(safe_str(warning_message.message), MESSAGE_LIMIT),
             filename=safe_str(warning_message.filename),
             lineno=warning_message.lineno,
-        ))
+        )))
 
     def _record_phase(self, nodeid: str, report: pytest.TestReport,
                       call: pytest.CallInfo[Any]) -> None:
@@ -416,7 +423,7 @@ class RecordingSession:
             log=log,
         )
         if report.when != "teardown":
-            self.emitter.emit_payloads((PhaseFinished, phase))
+            self.emitter.emit_payloads((PHASE_FINISHED, phase))
             return
         status, reason = attempt_status(self.phase_reports.pop(nodeid, []),
                                         len(self.subtest_failures.pop(nodeid, [])))
@@ -430,7 +437,7 @@ class RecordingSession:
             reason=reason,
             properties=user_properties(report),
         )
-        self.emitter.emit_payloads((PhaseFinished, phase), (CaseFinished, finished))
+        self.emitter.emit_payloads((PHASE_FINISHED, phase), (CASE_FINISHED, finished))
 
 
 def _suite_and_name(item: pytest.Item) -> tuple[str, str]:

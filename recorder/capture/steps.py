@@ -22,15 +22,18 @@ import itertools
 import sys
 from contextvars import ContextVar, Token
 from types import TracebackType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from recorder.clock import monotonic, utc_now
 from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
-from recorder.events.model import Event, Failure, StepFinished, StepStarted, StepStatus
+from recorder.events.payloads import STEP_FINISHED, STEP_STARTED, Kind, Payload, failure
+
+if TYPE_CHECKING:
+    from recorder.events.model import StepStatus
 
 
 class EventSink(Protocol):
-    def emit(self, event: Event) -> object: ...
+    def emit_payloads(self, *events: tuple[Kind, Payload]) -> object: ...
 
 
 class CaseRecording:
@@ -83,10 +86,9 @@ class step(contextlib.ContextDecorator):
             return self
         recording, parent = current
         step_id = recording.next_step_id()
-        recording.emitter.emit(
-            StepStarted(case_id=recording.case_id, attempt=recording.attempt, step_id=step_id,
-                        parent_id=parent, name=self.name, started_at=utc_now())
-        )
+        recording.emitter.emit_payloads((STEP_STARTED, STEP_STARTED(
+            case_id=recording.case_id, attempt=recording.attempt, step_id=step_id,
+            parent_id=parent, name=self.name, started_at=utc_now())))
         token = _current.set((recording, step_id))
         self._entered.append((recording, step_id, monotonic(), token))
         return self
@@ -104,15 +106,14 @@ class step(contextlib.ContextDecorator):
         with contextlib.suppress(ValueError, RuntimeError):  # exited in another context
             _current.reset(token)
         status: StepStatus = "passed"
-        failure = None
+        failed = None
         if exc_type is not None:
             status = "skipped" if _is_skip(exc) else "failed"
-            failure = Failure(type=safe_str(getattr(exc_type, "__name__", exc_type)),
-                              message=bound(safe_str(exc), MESSAGE_LIMIT))
-        recording.emitter.emit(
-            StepFinished(case_id=recording.case_id, attempt=recording.attempt, step_id=step_id,
-                         status=status, duration=duration, failure=failure)
-        )
+            failed = failure(type=safe_str(getattr(exc_type, "__name__", exc_type)),
+                             message=bound(safe_str(exc), MESSAGE_LIMIT))
+        recording.emitter.emit_payloads((STEP_FINISHED, STEP_FINISHED(
+            case_id=recording.case_id, attempt=recording.attempt, step_id=step_id,
+            status=status, duration=duration, failure=failed)))
 
 
 def _is_skip(exc: BaseException | None) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from recorder.events.bounds import MESSAGE_LIMIT, bound, safe_str
-from recorder.events.model import PropertyRecorded
+from recorder.events.payloads import PROPERTY_RECORDED
 
 PLUGIN_NAME = "recorder-suite-properties"
 SESSION_PLUGIN_NAME = "recorder-session"
@@ -28,7 +28,7 @@ def record_testsuite_property(
         __tracebackhide__ = True
         original(name, value)  # checks the name's type, as pytest does
         if session is not None:
-            session.emitter.emit(PropertyRecorded(
-                name=safe_str(name), value=bound(safe_str(value), MESSAGE_LIMIT)))
+            session.emitter.emit_payloads((PROPERTY_RECORDED, PROPERTY_RECORDED(
+                name=safe_str(name), value=bound(safe_str(value), MESSAGE_LIMIT))))
 
     return record

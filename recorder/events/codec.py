@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from recorder.errors import MalformedEventError, UnknownEventError
-from recorder.events import encoding
+from recorder.events import encoding, payloads
 from recorder.events.model import EVENT_TYPES, TYPE_OF, Event
 from recorder.events.text import valid_data
 
@@ -89,14 +89,8 @@ def encode(event: Event) -> str:
 
 def encode_payload(payload: Payload) -> str:
     """A payload (:func:`unstructure`'s, or :func:`recorder.events.encoding.builder`'s)
-    as :func:`encode` writes it."""
-    try:
-        return orjson.dumps(payload).decode()
-    except TypeError:  # a string UTF-8 cannot encode; or an integer beyond 64 bits
-        try:
-            return orjson.dumps(valid_data(payload)).decode()
-        except TypeError:
-            return json.dumps(valid_data(payload), separators=(",", ":"))
+    as :func:`encode` writes it (:func:`recorder.events.payloads.encode_payload`)."""
+    return payloads.encode_payload(payload)
 
 
 def structure(

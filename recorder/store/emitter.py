@@ -20,12 +20,14 @@ import orjson
 
 from recorder.clock import utc_now
 from recorder.errors import ConcurrentSourceError, RecorderWarning
-from recorder.events import codec
-from recorder.events.model import TYPE_OF, Event, StoredEvent
+from recorder.events.payloads import Kind, encode_payload
 from recorder.events.text import valid_text
 from recorder.store.journal import JournalWriteError, JournalWriter
 
-if TYPE_CHECKING:  # not imported: a recording under a new run id never needs sqlite3
+if TYPE_CHECKING:
+    # Not imported while recording: the hooks emit payloads (recorder.events.payloads),
+    # so neither attrs nor the model is loaded; a new run id never needs sqlite3.
+    from recorder.events.model import Event, StoredEvent
     from recorder.store.sqlite import EventStore
 
 Payload = dict[str, Any]
@@ -40,21 +42,26 @@ def new_run_id() -> str:
 class Emitter:
     """Appends one source's events, in order, thread-safely, to its own journal."""
 
-    def __init__(self, store: EventStore, run_id: str, source: str) -> None:
+    def __init__(self, store: EventStore, run_id: str, source: str,
+                 stamp: int | None = None) -> None:
         run_id, source = valid_text(run_id), valid_text(source)
-        self._start(store.open_journal(source, run_id), store.path, run_id, source)
+        self._start(store.open_journal(source, run_id, stamp), store.path, run_id, source)
         # Continue a source's sequence if it already has events in this run (a run id
         # reused on purpose, or a restarted worker), so source_seq stays gap-free.
         self._source_seq = store.last_source_seq(run_id, source)
 
     @classmethod
-    def for_new_run(cls, database: Path, run_id: str, source: str) -> Emitter:
+    def for_new_run(cls, database: Path, run_id: str, source: str,
+                    stamp: int | None = None) -> Emitter:
         """An emitter for a run id made just now (:func:`new_run_id`), so that no
         source of it has events yet: it opens its journal without the database (nor
-        sqlite3), and its sequence starts at 1. The next reader moves the journal in."""
+        sqlite3), and its sequence starts at 1. The next reader moves the journal in,
+        after any journal of a run that started earlier (``stamp``, see
+        :class:`~recorder.store.journal.JournalWriter`)."""
         emitter = cls.__new__(cls)
         run_id, source = valid_text(run_id), valid_text(source)
-        emitter._start(JournalWriter(database, source, run_id), database, run_id, source)
+        emitter._start(JournalWriter(database, source, run_id, stamp), database, run_id,
+                       source)
         emitter._source_seq = 0
         return emitter
 
@@ -62,6 +69,7 @@ class Emitter:
         self.run_id = run_id  # the envelope's text, made valid once
         self.source = source
         self._journal = journal
+        self.stamp = journal.stamp  # when the run started: its other processes share it
         others = journal.others_alive()
         if others:
             journal.close()
@@ -93,6 +101,9 @@ class Emitter:
         events are lost, their ``source_seq`` stays taken so the gap proves it, and one
         :class:`RecorderWarning` says so. A process forked from the one that opened the
         emitter is not this source: its events are dropped, with one warning."""
+        from recorder.events import codec
+        from recorder.events.model import TYPE_OF, StoredEvent
+
         first, recorded_at = self._append([
             (TYPE_OF[type(event)], event.VERSION, codec.encode(event)) for event in events])
         return [StoredEvent(
@@ -104,13 +115,15 @@ class Emitter:
             event=event,
         ) for seq, event in enumerate(events, start=first)]
 
-    def emit_payloads(self, *events: tuple[type[Event], Payload]) -> None:
-        """Append events given as ``(class, payload)`` pairs, each payload what
-        :func:`recorder.events.encoding.builder` builds for the class: what
+    def emit_payloads(self, *events: tuple[Kind | type[Event], Payload]) -> None:
+        """Append events given as ``(kind, payload)`` pairs, each payload what the
+        :class:`~recorder.events.payloads.Kind` (or
+        :func:`recorder.events.encoding.builder` for the model class) builds: what
         :meth:`emit_together` writes for the same events, without building them (the
-        recording hot path). The same durability and failure rules."""
-        self._append([(cls.TYPE, cls.VERSION, codec.encode_payload(payload))
-                      for cls, payload in events])
+        recording path, which imports neither attrs nor the model). The same durability
+        and failure rules."""
+        self._append([(kind.TYPE, kind.VERSION, encode_payload(payload))
+                      for kind, payload in events])
 
     def _append(self, encoded: list[tuple[str, int, str]]) -> tuple[int, str]:
         """Write ``(type, version, payload text)`` events as journal lines with one

@@ -7,10 +7,14 @@ as a SQLite commit with ``synchronous=OFF`` would be, so a ``kill -9`` loses not
 that was emitted; but a write costs about 2 µs where a SQLite commit costs about 20,
 and processes never contend for a lock.
 
-Whoever opens the database next (``recorder export``, ``verify``, ``summary --db``,
-the next recording) first moves the journals into the append-only ``events`` table in
-one transaction per journal, idempotently (``event_id`` is unique), and deletes each
-journal whose writer has finished.
+Whoever opens the database next (``recorder export``, ``verify``, ``summary --db``, a
+recording that continues a given run id) first moves the journals into the append-only
+``events`` table in one transaction per journal, idempotently (``event_id`` is unique),
+and deletes each journal whose writer has finished. Journals go in by their run's start
+stamp (in the file name), then by name (:func:`pending_journals`), so a run's events get
+their ``seq`` after those of every run that started before it, however late its
+journals are moved in: a recording under a new run id leaves the journals it finds
+waiting where they are.
 
 The protocol, and the invariant it keeps: **a reader deletes a journal only when it
 holds the journal's lock, has committed every complete line of that very file, and the
@@ -51,8 +55,9 @@ from typing import Any
 
 import orjson
 
+from recorder.clock import wall_ns
 from recorder.errors import CorruptDatabaseError, InputNotFoundError, OutputError
-from recorder.events.model import EVENT_TYPES
+from recorder.events.payloads import KINDS
 
 SUFFIX = ".jsonl"
 CREATING_SUFFIX = ".creating"
@@ -71,16 +76,30 @@ class JournalWriteError(OSError):
     to its last complete line, so nothing that was written before is damaged."""
 
 
+def new_stamp() -> int:
+    """A run's start stamp: nanoseconds since the epoch, now, on the real clock (a
+    conftest that freezes time must not move its run before earlier ones; see
+    :class:`JournalWriter`)."""
+    return wall_ns()
+
+
 class JournalWriter:
     """One process's append-only journal, locked for as long as it is open.
 
     ``run_id`` and ``source`` are part of the file name, so a process can tell whether
-    another live process is writing the same source of the same run."""
+    another live process is writing the same source of the same run. So is ``stamp``,
+    when the run started (:func:`new_stamp`; every process of a run gets the same, an
+    xdist worker its controller's): readers move journals in by stamp, then by name
+    (:func:`pending_journals`), so a run's events get their ``seq`` after those of the
+    runs that started before it, whenever the journals are moved in. A recording thus
+    needs not move the journals it finds waiting in first."""
 
-    def __init__(self, database: Path, source: str, run_id: str = "") -> None:
+    def __init__(self, database: Path, source: str, run_id: str = "",
+                 stamp: int | None = None) -> None:
         self.directory = journal_dir(database)
         self.prefix = f"{_safe(source)}-{_run_key(run_id)}-"
-        self.path = self.directory / f"{self.prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+        self.stamp = new_stamp() if stamp is None else stamp
+        self.path = self._new_path()
         self.relocated = False  # set when the journal had to be recreated (folder deleted)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -139,12 +158,17 @@ class JournalWriter:
         held = os.read(self._fd, self._size) if self._size else b""
         old_fd = self._fd
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.path = self.directory / f"{self.prefix}{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
+        self.path = self._new_path()
         self._fd = _create_locked(self.path)
         os.close(old_fd)
         if held:
             os.write(self._fd, held)
         self.relocated = True
+
+    def _new_path(self) -> Path:
+        """``{source}-{run key}-{pid}-{stamp, 16 hex digits}{8 random hex digits}.jsonl``."""
+        return self.directory / (f"{self.prefix}{os.getpid()}-{self.stamp & _STAMP_MASK:016x}"
+                                 f"{uuid.uuid4().hex[:8]}{SUFFIX}")
 
     def others_alive(self) -> list[int]:
         """The pids of other live processes writing this journal's run and source."""
@@ -219,11 +243,29 @@ def _running(pid: int) -> bool:
     return True
 
 
+_STAMP_MASK = (1 << 64) - 1
+_STAMPED = 24  # hex digits of a stamped name's last part; an older recorder wrote 8
+
+
+def journal_stamp(path: Path) -> int:
+    """The start stamp in a journal's name (:class:`JournalWriter`); 0 for a journal an
+    older recorder named without one (it started before any stamped one)."""
+    last = path.name.removesuffix(SUFFIX).rpartition("-")[2]
+    if len(last) != _STAMPED:
+        return 0
+    try:
+        return int(last[:16], 16)
+    except ValueError:
+        return 0
+
+
 def pending_journals(database: Path) -> list[Path]:
+    """The journals waiting to be moved in, in the order they go in: by the start stamp
+    of their run, then by name (a run's sources in name order, as ever)."""
     directory = journal_dir(database)
     if not directory.is_dir():
         return []
-    return sorted(directory.glob(f"*{SUFFIX}"))
+    return sorted(directory.glob(f"*{SUFFIX}"), key=lambda path: (journal_stamp(path), path))
 
 
 def live_sources(database: Path, run_id: str) -> list[str]:
@@ -387,7 +429,7 @@ def _parse(line: bytes, path: Path, number: int) -> JournalRow:
         value = row[index]
         if type(value) is not int or not 1 <= value <= _MAX_INTEGER:
             raise _not_an_entry(path, number, f"field {index + 1} is not a positive integer")
-    if row[2] not in EVENT_TYPES:
+    if row[2] not in KINDS:
         raise _not_an_entry(path, number, f"unknown event type {row[2]!r}; if a newer "
                             "recorder wrote it, upgrade recorder")
     payload = row[7]

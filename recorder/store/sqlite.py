@@ -215,9 +215,11 @@ class EventStore:
 
     # -- writing -----------------------------------------------------------------
 
-    def open_journal(self, source: str, run_id: str = "") -> JournalWriter:
-        """A journal for one emitting process; closed with this store."""
-        journal = JournalWriter(self.path, source, run_id)
+    def open_journal(self, source: str, run_id: str = "",
+                     stamp: int | None = None) -> JournalWriter:
+        """A journal for one emitting process; closed with this store. ``stamp``: when
+        its run started (:class:`~recorder.store.journal.JournalWriter`), default now."""
+        journal = JournalWriter(self.path, source, run_id, stamp)
         self._journals.append(journal)
         return journal
 

@@ -262,3 +262,40 @@ def test_outer(pytester):
     assert [step["name"] for step in outer["steps"]] == ["before", "after"]
     inner = cases(fold_run(inner_db))["test_inner.py::test_inner"]
     assert [step["name"] for step in inner["steps"]] == ["inner step"]
+
+
+@pytest.mark.parametrize("kind", ["a folder", "a text file", "a foreign database",
+                                  "a newer store", "under a file"])
+def test_a_bad_database_path_is_one_usage_error_line_at_start_up(
+        pytester: pytest.Pytester, kind: str) -> None:
+    """A new run id writes only its journal (and makes a missing database without
+    SQLite), but a path that cannot be a store is still refused before any test runs,
+    in one line, and nothing is written beside it."""
+    import sqlite3
+
+    target = pytester.path / "events.db"
+    if kind == "a folder":
+        target.mkdir()
+    elif kind == "a text file":
+        target.write_text("not a database\n" * 100)
+    elif kind == "a foreign database":
+        connection = sqlite3.connect(target)
+        connection.execute("CREATE TABLE mine (x)")
+        connection.close()
+    elif kind == "a newer store":
+        connection = sqlite3.connect(target)
+        connection.executescript("CREATE TABLE events (seq INTEGER);"
+                                 "PRAGMA user_version = 99;")
+        connection.close()
+    else:
+        (pytester.path / "file").write_text("x")
+        target = pytester.path / "file" / "events.db"
+    pytester.makepyfile(test_one="def test_a():\n    open('ran', 'w').close()\n")
+    result = pytester.runpytest_subprocess("--recorder-db", str(target))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1 and str(target) in errors[0], result.stderr.str()
+    assert "Traceback" not in result.stderr.str()
+    assert not (pytester.path / "ran").exists()
+    assert not list(target.parent.glob("*.journal")) and not list(  # nothing written
+        target.parent.glob(".*creating"))

@@ -10,19 +10,23 @@ import pytest
 
 import recorder
 from recorder.capture.steps import CaseRecording, activate_case
+from recorder.events import codec
 from recorder.events.bounds import MESSAGE_LIMIT, bound
 from recorder.events.model import Event, StepFinished
+from recorder.events.payloads import Kind, Payload
 
 
 class CollectingSink:
-    """An EventSink that keeps what it is given."""
+    """An EventSink that keeps what it is given, decoded as the export reads it."""
 
     def __init__(self) -> None:
         self.events: list[Event] = []
 
-    def emit(self, event: Event) -> object:
-        self.events.append(event)
-        return event
+    def emit_payloads(self, *events: tuple[Kind, Payload]) -> object:
+        for kind, payload in events:
+            text = codec.encode_payload(payload)
+            self.events.append(codec.decode(kind.TYPE, kind.VERSION, text))
+        return None
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import types
-import typing
 from typing import Any
 
 import attrs
@@ -16,43 +14,7 @@ from hypothesis import strategies as st
 from recorder.events import codec, encoding
 from recorder.events.model import EVENT_TYPES, Event, Failure, PhaseFinished
 from recorder.events.text import valid_data
-
-#: Text as tests and captured output produce it: any code point, lone surrogates, NUL.
-odd_text = st.text(st.characters(codec="utf-8") | st.characters(categories=["Cs"])
-                   | st.sampled_from("\x00\ufffd\U0001f600\u202e"), max_size=8)
-
-
-def _strategy(annotation: Any) -> st.SearchStrategy[Any]:
-    """Any value of ``annotation``, odd ones included (huge integers, NaN, surrogates)."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is typing.Literal:
-        return st.sampled_from(args)
-    if origin is typing.Union or origin is types.UnionType:
-        return st.one_of([_strategy(arg) for arg in args])
-    if origin is tuple:
-        return st.lists(_strategy(args[0]), max_size=3).map(tuple)
-    if origin is dict:
-        return st.dictionaries(_strategy(args[0]), _strategy(args[1]), max_size=3)
-    if attrs.has(annotation):
-        return _attrs_strategy(annotation)
-    simple: dict[Any, st.SearchStrategy[Any]] = {
-        str: odd_text, int: st.integers() | st.just(2**70), float: st.floats(),
-        bool: st.booleans(), type(None): st.none()}
-    return simple[annotation]
-
-
-def _attrs_strategy(cls: type) -> st.SearchStrategy[Any]:
-    """Instances of ``cls`` with every field drawn, each often left at its default."""
-    attrs.resolve_types(cls)
-    fields = {}
-    for field in attrs.fields(cls):
-        values = _strategy(field.type)
-        if field.default is not attrs.NOTHING:
-            default = field.default
-            factory = getattr(default, "factory", None)
-            values = (st.builds(factory) if factory else st.just(default)) | values
-        fields[field.name] = values
-    return st.builds(cls, **fields)
+from tests.strategies import odd_event as _attrs_strategy
 
 
 def _cattrs_encode(event: Event) -> str:

@@ -5,6 +5,7 @@ three separate git calls gave (``rev-parse HEAD``, ``rev-parse --abbrev-ref HEAD
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,19 @@ def test_one_git_call_finds_what_three_did(tmp_path: Path, name: str,
 def test_the_ci_environment_names_commit_and_branch(tmp_path: Path) -> None:
     env = {"GITHUB_SHA": "abc", "GITHUB_REF_NAME": "main"}
     assert detect_git(tmp_path, env) == GitInfo(commit="abc", branch="main", dirty=None)
+
+
+def test_the_os_text_is_what_platform_writes_with_uname_run_beside_git() -> None:
+    """``environment_data`` runs ``uname -p`` (for platform's processor name) beside
+    ``git status`` and hands its result to platform: the os text is what a fresh
+    ``platform.platform()`` writes, and the processor what platform finds itself."""
+    plain = subprocess.run(
+        [sys.executable, "-c", "import platform\nprint(platform.platform())\n"
+         "print(repr(platform.uname().processor))"],
+        capture_output=True, text=True, check=True).stdout
+    ours = subprocess.run(
+        [sys.executable, "-c", "import platform\n"
+         "from recorder.events.environment import environment_data\n"
+         "print(environment_data()['os'])\nprint(repr(platform.uname().processor))"],
+        capture_output=True, text=True, check=True).stdout
+    assert ours == plain

@@ -19,9 +19,11 @@ from recorder.history.compact import compact
 from recorder.history.location import parse_location
 from recorder.history.questions import Options, failing_answer, flaky_answer
 from recorder.history.reader import open_history
+from tests.support import unavailable
 
 if shutil.which("java") is None:
-    pytest.skip("PySpark needs Java (17), which is not on this machine", allow_module_level=True)
+    unavailable("PySpark needs Java (17), which is not on this machine",
+                allow_module_level=True)
 
 from recorder.history import spark as history_spark  # noqa: E402
 

@@ -11,9 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.ingest.ingest_support import document_of, run_cli
+from tests.support import unavailable
 
 JEST = ("jest@30.5.2", "jest-junit@17.0.0")
 # mocha 12 cannot load mocha-junit-reporter 2.2.1 ("Class constructor Base cannot be invoked
@@ -25,7 +24,7 @@ NPM_TIMEOUT = 600
 def node_modules(packages: tuple[str, ...]) -> Path:
     """``packages`` installed once into the cache; their ``node_modules``."""
     if shutil.which("npm") is None or shutil.which("node") is None:
-        pytest.skip("npm and node are not installed: the real-reporter checks need them")
+        unavailable("npm and node are not installed: the real-reporter checks need them")
     cache = Path(os.environ.get("RECORDER_NPM_CACHE",
                                 Path.home() / ".cache" / "recorder-tests" / "npm"))
     prefix = cache / "+".join(packages)

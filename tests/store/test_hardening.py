@@ -347,13 +347,20 @@ def test_pytest_does_not_hang_on_a_locked_database(pytester: pytest.Pytester,
     monkeypatch.setenv("RECORDER_LOCK_TIMEOUT", "1")
     pytester.makepyfile(test_one="def test_a():\n    pass\n")
     try:
-        result = pytester.runpytest_subprocess("--recorder-db", str(db), timeout=120)
+        # Continuing a run needs the store (its sources' last source_seq); a new run id
+        # writes only its journal, so it records, lock or not.
+        result = pytester.runpytest_subprocess("--recorder-db", str(db),
+                                               "--recorder-run-id", "run", timeout=120)
+        fresh = pytester.runpytest_subprocess("--recorder-db", str(db), timeout=120)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{db} stayed locked by another connection for 1 s*"])
     assert "Traceback" not in result.stderr.str()
+    assert fresh.ret == pytest.ExitCode.OK
+    with EventStore.open_existing(db) as store:
+        assert [run.events for run in store.runs()] == [1, 8]
 
 
 # -- journal lines of the wrong shape ---------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from recorder.store.header import is_current_store
+from recorder.store.connection import create_database_file, inspect
+from recorder.store.header import create_store_file, empty_store, is_current_store
 from recorder.store.sqlite import EventStore
 from tests.support import record_run
 
@@ -46,3 +47,49 @@ def test_anything_else_is_not(tmp_path: Path) -> None:
     ]
     assert [path.name for path in candidates if is_current_store(path)] == []
     assert is_current_store(tmp_path / "ours.db")
+
+
+def _schema(path: Path) -> list[tuple[str, ...]]:
+    connection = sqlite3.connect(path)
+    try:
+        return [*connection.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"
+                                    " ORDER BY name"),
+                *connection.execute("PRAGMA user_version"),
+                *connection.execute("PRAGMA journal_mode"),
+                *connection.execute("PRAGMA integrity_check")]
+    finally:
+        connection.close()
+
+
+def test_a_store_made_without_sqlite_is_the_store_sqlite_makes(tmp_path: Path) -> None:
+    """The bytes :func:`create_store_file` writes are a store as
+    ``create_database_file`` makes it: the same schema, version and WAL mode, an
+    intact file, byte for byte the same with this SQLite; it records and exports."""
+    made, by_sqlite = tmp_path / "made.db", tmp_path / "sqlite.db"
+    assert create_store_file(made)
+    create_database_file(by_sqlite)
+    assert _schema(made) == _schema(by_sqlite)
+    assert _schema(made)[-1] == ("ok",)
+    if sqlite3.sqlite_version == "3.40.1":  # the version that wrote the bytes
+        assert made.read_bytes() == by_sqlite.read_bytes() == empty_store()
+    assert is_current_store(made) and inspect(made) == "ours"
+    record_run(made)
+    with EventStore.open_existing(made) as store:
+        assert [run.run_id for run in store.runs()] == ["run-a"]
+        assert store.integrity_problems() == []
+
+
+def test_a_store_is_made_only_where_nothing_is(tmp_path: Path) -> None:
+    """An existing path (a file, a folder) is left alone, and so is a folder that
+    cannot be written: SQLite then opens the path and gives the one-line error."""
+    (tmp_path / "file.db").write_text("mine\n")
+    (tmp_path / "folder.db").mkdir()
+    assert not create_store_file(tmp_path / "file.db")
+    assert not create_store_file(tmp_path / "folder.db")
+    assert (tmp_path / "file.db").read_text() == "mine\n"
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    assert not create_store_file(blocked / "events.db")
+    assert create_store_file(tmp_path / "deeper" / "events.db")  # folders made as SQLite's
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "deeper", "file.db", "folder.db", "not-a-folder"]  # no temporary file left

@@ -204,3 +204,52 @@ def test_a_journal_under_its_final_name_is_already_locked(tmp_path: Path) -> Non
         finally:
             os.close(fd)
         assert not list(path.parent.glob("*.creating"))
+
+
+def test_journals_go_in_by_their_runs_start_not_by_name_nor_when(tmp_path: Path) -> None:
+    """A run that started later gets its seq later, though its journal's name sorts
+    first and both are moved in together (a new run no longer moves the waiting
+    journals in at its start); a run's own sources keep their name order, and a journal
+    an older recorder named without a stamp goes in first."""
+    db = tmp_path / "events.db"
+    EventStore.create(db).close()
+    started = RunStarted(project="p", started_at="2026-01-01T00:00:00+00:00")
+    late = Emitter.for_new_run(db, "late", "a", stamp=2_000)
+    early_main = Emitter.for_new_run(db, "early", "main", stamp=1_000)
+    early_worker = Emitter.for_new_run(db, "early", "gw0", stamp=1_000)
+    for emitter in (late, early_main, early_worker):
+        emitter.emit(started)
+        emitter.close()
+    legacy = journal_dir(db) / "zzz-0badc0de-1-0123abcd.jsonl"
+    legacy.write_bytes(b'["legacy-1","old","run.started",1,"zzz",1,"2026-01-01T00:00:00+00:00",'
+                       b'"{\\"project\\":\\"p\\",\\"started_at\\":\\"x\\"}"]\n')
+    assert [journal.journal_stamp(path) for path in pending_journals(db)] == [
+        0, 1_000, 1_000, 2_000]
+    with EventStore.open_existing(db) as store:
+        assert [(run.run_id, run.first_seq) for run in store.runs()] == [
+            ("old", 1), ("early", 2), ("late", 4)]
+        assert [event.source for event in store.iter_events("early")] == ["gw0", "main"]
+
+
+def test_a_relocated_journal_keeps_its_runs_stamp(tmp_path: Path) -> None:
+    db = tmp_path / "events.db"
+    emitter = Emitter.for_new_run(db, "run", "main", stamp=1_234)
+    import shutil
+
+    shutil.rmtree(journal_dir(db))
+    with pytest.warns(Warning, match="recreated"):
+        emitter.emit(RunStarted(project="p", started_at="2026-01-01T00:00:00+00:00"))
+    emitter.close()
+    assert [journal.journal_stamp(path) for path in pending_journals(db)] == [1_234]
+
+
+def test_a_run_s_start_stamp_comes_from_the_real_clock_under_freezegun() -> None:
+    """A conftest that freezes time before recording starts must not stamp its run in
+    2000, which would move its journals in before every earlier run's."""
+    from freezegun import freeze_time
+
+    from recorder.store.journal import new_stamp
+
+    with freeze_time("2000-01-01"):
+        stamp = new_stamp()
+    assert stamp > 1_700_000_000 * 10**9  # after 2023-11

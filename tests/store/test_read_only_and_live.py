@@ -80,10 +80,18 @@ def test_an_unreadable_journal_is_one_error_line_for_export_and_pytest(
     assert_one_error_line(result.stderr, "cannot read the event journal", "Is a directory",
                           "move it out of the journal folder")
     pytester.makepyfile("def test_ok(): pass")
-    recorded = pytester.runpytest_subprocess(f"--recorder-db={db}")
+    # Continuing a run opens the store, which moves the waiting journals in first.
+    recorded = pytester.runpytest_subprocess(f"--recorder-db={db}", "--recorder-run-id=run-a")
     assert recorded.ret == pytest.ExitCode.USAGE_ERROR
     assert "INTERNALERROR" not in recorded.stdout.str() + recorded.stderr.str()
     assert "cannot read the event journal" in recorded.stderr.str()
+    # A new run leaves the waiting journals alone (readers take them in run order): it
+    # records into its own journal; the export still names the unreadable one.
+    fresh = pytester.runpytest_subprocess(f"--recorder-db={db}")
+    assert fresh.ret == pytest.ExitCode.OK
+    assert "INTERNALERROR" not in fresh.stdout.str() + fresh.stderr.str()
+    result = run_cli("export", "--db", str(db), "--out", str(tmp_path / "run.json"))
+    assert result.returncode == 3
 
 
 def test_a_live_run_exports_as_still_running_not_killed(tmp_path: Path) -> None:

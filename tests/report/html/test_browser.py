@@ -15,15 +15,15 @@ from histories import RUNS, TESTS, golden_history
 from runs import demo_document, xdist_document
 
 from recorder.report.html import render_report
-
-pytestmark = pytest.mark.skipif(chromium_missing() is not None,
-                                reason=chromium_missing() or "")
+from tests.support import unavailable
 
 REPORTS = ("demo", "xdist", "history")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    if (missing := chromium_missing()) is not None:
+        unavailable(missing)
     with chromium() as opened:
         yield opened
 

@@ -10,12 +10,13 @@ import sys
 import pytest
 from browser import chromium_missing
 
-from tests.support import REPO
+from tests.support import REPO, unavailable
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or "")
 def test_a_20000_case_report_is_under_5_mb_and_opens_in_under_2_s() -> None:
+    if (missing := chromium_missing()) is not None:
+        unavailable(missing)
     result = subprocess.run(
         [sys.executable, str(REPO / "testing" / "benchmarks" / "report_bench.py"),
          "--cases", "20000", "--rounds", "3"],
