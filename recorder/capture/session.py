@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # imported only when the store is opened (see start_session)
 _case_started = CASE_STARTED.builder()
 _phase_finished = PHASE_FINISHED.builder()
 _case_finished = CASE_FINISHED.builder()
+_TestReport = pytest.TestReport
 
 
 def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
@@ -366,8 +367,8 @@ class RecordingSession:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """A subtest ended (it reports while its case's body still runs)."""
-        if not self.runs_tests or not is_subtest_report(report):
-            return
+        if type(report) is _TestReport or not self.runs_tests or not is_subtest_report(report):
+            return  # a phase's own report (subtests report as subclasses of it)
         attempt = self.attempts.get(report.nodeid)
         if attempt is None:
             return

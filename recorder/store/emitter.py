@@ -33,6 +33,20 @@ if TYPE_CHECKING:
 Payload = dict[str, Any]
 
 
+#: How many forks this process is from the one that imported this module: one more in
+#: every child (``os.fork``, ``multiprocessing``'s fork start, ``pty.fork``, a C fork that
+#: calls ``PyOS_AfterFork_Child`` all run the ``after_in_child`` hooks). An emitter
+#: compares it with its own instead of asking ``getpid()`` at every write.
+_forks = [0]
+
+
+def _forked() -> None:
+    _forks[0] += 1
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def new_run_id() -> str:
     """A sortable, unique run id such as ``20261123T112423Z-3f2a9c1d``."""
     now = dt.datetime.now(dt.UTC)
@@ -86,6 +100,7 @@ class Emitter:
         self._line_middle = (orjson.dumps(run_id), orjson.dumps(source))
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self._forks = _forks[0]
         self.lost = 0  # events that could not be written (disk full): the gaps show them
         self._warned: set[str] = set()
         self._kind_lines: dict[object, bytes] = {}  # _kind_line, by kind
@@ -129,6 +144,22 @@ class Emitter:
         ``started_at`` or ``stopped_at``), so the clock is read once per event, not again
         for the envelope; by default the emitter reads it."""
         lines = self._kind_lines
+        if len(events) == 1:  # most emits: one event, its line made under the lock
+            kind, payload = events[0]
+            try:
+                text = orjson.dumps(orjson.dumps(payload).decode())
+            except TypeError:  # a lone surrogate, or an integer beyond 64 bits
+                text = orjson.dumps(encode_payload(payload))
+            middle = lines.get(kind)
+            if middle is None:
+                middle = lines[kind] = self._kind_line(kind.TYPE, kind.VERSION)
+            with self._lock:
+                seq = self._source_seq + 1
+                if recorded_at is None:
+                    recorded_at = utc_now()
+                self._write(b'%s%012x%s%d,"%s",%s]\n' % (self._line_head, seq, middle, seq,
+                                                          recorded_at.encode(), text), 1)
+            return
         texts = []
         for kind, payload in events:
             try:
@@ -144,17 +175,11 @@ class Emitter:
                 recorded_at = utc_now()
             head, at = self._line_head, recorded_at.encode()
             seq = self._source_seq
-            if len(texts) == 1:
+            chunks = []
+            for middle, text in texts:
                 seq += 1
-                middle, text = texts[0]
-                data = b'%s%012x%s%d,"%s",%s]\n' % (head, seq, middle, seq, at, text)
-            else:
-                chunks = []
-                for middle, text in texts:
-                    seq += 1
-                    chunks.append(b'%s%012x%s%d,"%s",%s]\n' % (head, seq, middle, seq, at, text))
-                data = b"".join(chunks)
-            self._write(data, len(texts))
+                chunks.append(b'%s%012x%s%d,"%s",%s]\n' % (head, seq, middle, seq, at, text))
+            self._write(b"".join(chunks), len(texts))
 
     def _kind_line(self, type_name: str, version: int) -> bytes:
         """The constant text of a line of this kind between the event id's counter and
@@ -185,7 +210,7 @@ class Emitter:
         row (event_id, run_id, type, version, source, source_seq, recorded_at, payload):
         the envelope's constant text is encoded once per kind (:meth:`_kind_line`); the
         id's hex counter and recorded_at are plain ASCII."""
-        if os.getpid() != self._pid:
+        if _forks[0] != self._forks and os.getpid() != self._pid:
             self._warn_once("fork", f"recorder: events emitted in process {os.getpid()},"
                             f" forked from the recording process {self._pid}, are not "
                             "recorded (only the process that ran the test records it)")
