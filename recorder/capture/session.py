@@ -50,6 +50,8 @@ from recorder.events.payloads import (
     WARNING_RECORDED,
     Payload,
     collection_error,
+    plain_case_finished,
+    plain_phase_finished,
 )
 from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
@@ -318,12 +320,13 @@ class RecordingSession:
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         # Subtests report through pytest_runtest_makereport while the body still runs.
-        self.in_call.add(item.nodeid)
-        self.phase_started[item.nodeid] = (utc_now(), monotonic())
+        nodeid = item.nodeid
+        self.in_call.add(nodeid)
+        self.phase_started[nodeid] = (utc_now(), monotonic())
         try:
             return (yield)
         finally:
-            self.in_call.discard(item.nodeid)
+            self.in_call.discard(nodeid)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
@@ -361,8 +364,10 @@ class RecordingSession:
         self, item: pytest.Item, call: pytest.CallInfo[Any]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report: pytest.TestReport = yield
-        if self.runs_tests and not (call.when == "call" and item.nodeid in self.in_call):
-            self._record_phase(item.nodeid, report, call)
+        if self.runs_tests:
+            nodeid = item.nodeid
+            if not (call.when == "call" and nodeid in self.in_call):
+                self._record_phase(nodeid, report, call)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -410,7 +415,10 @@ class RecordingSession:
         # One reading of each clock: the phase's end, the case's (teardown) and the
         # events' recorded_at.
         stopped_at, stopped = utc_now(), monotonic()
-        self.phase_reports.setdefault(nodeid, []).append(report)
+        reports = self.phase_reports.get(nodeid)
+        if reports is None:
+            reports = self.phase_reports[nodeid] = []
+        reports.append(report)
         timed = self.phase_started.pop(nodeid, None)  # a default would read the clocks
         started_at, started = (stopped_at, stopped) if timed is None else timed
         when, outcome = report.when, report.outcome
@@ -443,9 +451,8 @@ class RecordingSession:
                 log=log,
             )
         else:  # the other fields are at their defaults
-            phase = _phase_finished(case_id=nodeid, attempt=attempt, phase=when,
-                                    outcome=outcome, started_at=started_at,
-                                    stopped_at=stopped_at, duration=stopped - started)
+            phase = plain_phase_finished(nodeid, attempt, when, outcome, started_at,
+                                         stopped_at, stopped - started)
         emit = self.emitter.emit_payloads
         if when != "teardown":
             emit((PHASE_FINISHED, phase), recorded_at=stopped_at)
@@ -459,16 +466,13 @@ class RecordingSession:
             status, reason = "passed", None
         activate_case(self.outer_case)
         case_started = self.case_started.pop(nodeid, None)
-        finished = _case_finished(
-            case_id=nodeid,
-            attempt=attempt,
-            status=status,
-            duration=0.0 if case_started is None else stopped - case_started,
-            stopped_at=stopped_at,
-            reason=reason,
-            properties=user_properties(report) if getattr(report, "user_properties", None)
-            else (),
-        )
+        duration = 0.0 if case_started is None else stopped - case_started
+        if reason is None and not getattr(report, "user_properties", None):
+            finished = plain_case_finished(nodeid, attempt, status, duration, stopped_at)
+        else:
+            finished = _case_finished(case_id=nodeid, attempt=attempt, status=status,
+                                      duration=duration, stopped_at=stopped_at,
+                                      reason=reason, properties=user_properties(report))
         emit((PHASE_FINISHED, phase), (CASE_FINISHED, finished), recorded_at=stopped_at)
 
 
