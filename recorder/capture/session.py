@@ -328,10 +328,11 @@ class RecordingSession:
         finally:
             self.in_call.discard(nodeid)
 
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        """The teardown starts: a plain hook (no event is written here, only its start
+        time kept), before pytest's own, which runs the finalizers."""
         self.phase_started[item.nodeid] = (utc_now(), monotonic())
-        return (yield)
 
     def _start_attempt(self, item: pytest.Item) -> None:
         nodeid = item.nodeid
@@ -345,7 +346,7 @@ class RecordingSession:
         self.phase_started[nodeid] = (started_at, started)
         suite, name = _suite_and_name(item)
         path, line, _ = item.location
-        self.emitter.emit_payloads((CASE_STARTED, _case_started(
+        self.emitter.emit_one(CASE_STARTED, _case_started(
             case_id=nodeid,
             attempt=attempt,
             started_at=started_at,
@@ -356,7 +357,7 @@ class RecordingSession:
             parameters=_parameters(item),
             markers=tuple(sorted({marker.name for marker in item.iter_markers()})),
             worker=self.worker,
-        )), recorded_at=started_at)
+        ), started_at)
         self.outer_case = activate_case(CaseRecording(self.emitter, nodeid, attempt))
 
     @pytest.hookimpl(wrapper=True)
@@ -453,9 +454,8 @@ class RecordingSession:
         else:  # the other fields are at their defaults
             phase = plain_phase_finished(nodeid, attempt, when, outcome, started_at,
                                          stopped_at, stopped - started)
-        emit = self.emitter.emit_payloads
         if when != "teardown":
-            emit((PHASE_FINISHED, phase), recorded_at=stopped_at)
+            self.emitter.emit_one(PHASE_FINISHED, phase, stopped_at)
             return
         reports = self.phase_reports.pop(nodeid, [])
         failed = len(self.subtest_failures.pop(nodeid, ()))
@@ -473,7 +473,8 @@ class RecordingSession:
             finished = _case_finished(case_id=nodeid, attempt=attempt, status=status,
                                       duration=duration, stopped_at=stopped_at,
                                       reason=reason, properties=user_properties(report))
-        emit((PHASE_FINISHED, phase), (CASE_FINISHED, finished), recorded_at=stopped_at)
+        self.emitter.emit_payloads((PHASE_FINISHED, phase), (CASE_FINISHED, finished),
+                                   recorded_at=stopped_at)
 
 
 def _suite_and_name(item: pytest.Item) -> tuple[str, str]:

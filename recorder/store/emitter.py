@@ -143,23 +143,11 @@ class Emitter:
         ``recorded_at``: the time the caller read for these events (an event's own
         ``started_at`` or ``stopped_at``), so the clock is read once per event, not again
         for the envelope; by default the emitter reads it."""
-        lines = self._kind_lines
-        if len(events) == 1:  # most emits: one event, its line made under the lock
+        if len(events) == 1:
             kind, payload = events[0]
-            try:
-                text = orjson.dumps(orjson.dumps(payload).decode())
-            except TypeError:  # a lone surrogate, or an integer beyond 64 bits
-                text = orjson.dumps(encode_payload(payload))
-            middle = lines.get(kind)
-            if middle is None:
-                middle = lines[kind] = self._kind_line(kind.TYPE, kind.VERSION)
-            with self._lock:
-                seq = self._source_seq + 1
-                if recorded_at is None:
-                    recorded_at = utc_now()
-                self._write(b'%s%012x%s%d,"%s",%s]\n' % (self._line_head, seq, middle, seq,
-                                                          recorded_at.encode(), text), 1)
+            self.emit_one(kind, payload, recorded_at)
             return
+        lines = self._kind_lines
         texts = []
         for kind, payload in events:
             try:
@@ -180,6 +168,23 @@ class Emitter:
                 seq += 1
                 chunks.append(b'%s%012x%s%d,"%s",%s]\n' % (head, seq, middle, seq, at, text))
             self._write(b"".join(chunks), len(texts))
+
+    def emit_one(self, kind: Kind | type[Event], payload: Payload,
+                 recorded_at: str | None = None) -> None:
+        """:meth:`emit_payloads` of one event (most emits), without packing it."""
+        try:
+            text = orjson.dumps(orjson.dumps(payload).decode())
+        except TypeError:  # a lone surrogate, or an integer beyond 64 bits
+            text = orjson.dumps(encode_payload(payload))
+        middle = self._kind_lines.get(kind)
+        if middle is None:
+            middle = self._kind_lines[kind] = self._kind_line(kind.TYPE, kind.VERSION)
+        with self._lock:
+            seq = self._source_seq + 1
+            if recorded_at is None:
+                recorded_at = utc_now()
+            self._write(b'%s%012x%s%d,"%s",%s]\n' % (self._line_head, seq, middle, seq,
+                                                      recorded_at.encode(), text), 1)
 
     def _kind_line(self, type_name: str, version: int) -> bytes:
         """The constant text of a line of this kind between the event id's counter and
