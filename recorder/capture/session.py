@@ -50,6 +50,8 @@ from recorder.events.payloads import (
     WARNING_RECORDED,
     Payload,
     collection_error,
+    plain_case_finished,
+    plain_phase_finished,
 )
 from recorder.redaction import Redactor
 from recorder.store.emitter import Emitter
@@ -63,6 +65,7 @@ if TYPE_CHECKING:  # imported only when the store is opened (see start_session)
 _case_started = CASE_STARTED.builder()
 _phase_finished = PHASE_FINISHED.builder()
 _case_finished = CASE_FINISHED.builder()
+_TestReport = pytest.TestReport
 
 
 def start_session(config: pytest.Config, path: Path, run_id: str, source: str, role: str,
@@ -149,6 +152,11 @@ class RecordingSession:
         self.stop_reason: str | None = None
         self.stopped_by_collection_errors = False
         self.outer_case: CaseRecording | None = None
+        #: Attempts with a phase that did not simply pass (failed, skipped, xfail,
+        #: xpass): only their status needs :func:`attempt_status`. May hold ids of
+        #: attempts that ended without a teardown; those just take the long way.
+        self.unusual: set[str] = set()
+        self.worker = emitter.source if role == "worker" else None
         self._previous_sigterm: Any = None
 
 
@@ -306,24 +314,25 @@ class RecordingSession:
     def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
         """Each attempt starts here, before any fixture: commit its start first."""
         if self.runs_tests:
-            self._start_attempt(item)
-            self.phase_started[item.nodeid] = (utc_now(), monotonic())
+            self._start_attempt(item)  # the setup phase starts with the attempt
         return (yield)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         # Subtests report through pytest_runtest_makereport while the body still runs.
-        self.in_call.add(item.nodeid)
-        self.phase_started[item.nodeid] = (utc_now(), monotonic())
+        nodeid = item.nodeid
+        self.in_call.add(nodeid)
+        self.phase_started[nodeid] = (utc_now(), monotonic())
         try:
             return (yield)
         finally:
-            self.in_call.discard(item.nodeid)
+            self.in_call.discard(nodeid)
 
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        """The teardown starts: a plain hook (no event is written here, only its start
+        time kept), before pytest's own, which runs the finalizers."""
         self.phase_started[item.nodeid] = (utc_now(), monotonic())
-        return (yield)
 
     def _start_attempt(self, item: pytest.Item) -> None:
         nodeid = item.nodeid
@@ -331,21 +340,24 @@ class RecordingSession:
         self.attempts[nodeid] = attempt
         self.phase_reports[nodeid] = []
         self.subtest_failures[nodeid] = []
-        self.case_started[nodeid] = monotonic()
+        # One reading of each clock: the attempt's start, its setup phase's, the event's.
+        started_at, started = utc_now(), monotonic()
+        self.case_started[nodeid] = started
+        self.phase_started[nodeid] = (started_at, started)
         suite, name = _suite_and_name(item)
         path, line, _ = item.location
-        self.emitter.emit_payloads((CASE_STARTED, _case_started(
+        self.emitter.emit_one(CASE_STARTED, _case_started(
             case_id=nodeid,
             attempt=attempt,
-            started_at=utc_now(),
+            started_at=started_at,
             suite=suite,
             name=name,
             file=path,
             line=None if line is None else line + 1,
             parameters=_parameters(item),
             markers=tuple(sorted({marker.name for marker in item.iter_markers()})),
-            worker=self.emitter.source if self.role == "worker" else None,
-        )))
+            worker=self.worker,
+        ), started_at)
         self.outer_case = activate_case(CaseRecording(self.emitter, nodeid, attempt))
 
     @pytest.hookimpl(wrapper=True)
@@ -353,14 +365,16 @@ class RecordingSession:
         self, item: pytest.Item, call: pytest.CallInfo[Any]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report: pytest.TestReport = yield
-        if self.runs_tests and not (call.when == "call" and item.nodeid in self.in_call):
-            self._record_phase(item.nodeid, report, call)
+        if self.runs_tests:
+            nodeid = item.nodeid
+            if not (call.when == "call" and nodeid in self.in_call):
+                self._record_phase(nodeid, report, call)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """A subtest ended (it reports while its case's body still runs)."""
-        if not self.runs_tests or not is_subtest_report(report):
-            return
+        if type(report) is _TestReport or not self.runs_tests or not is_subtest_report(report):
+            return  # a phase's own report (subtests report as subclasses of it)
         attempt = self.attempts.get(report.nodeid)
         if attempt is None:
             return
@@ -399,45 +413,68 @@ class RecordingSession:
         attempt = self.attempts.get(nodeid)
         if attempt is None:  # a phase without our setup hook: nothing to attach it to
             return
-        self.phase_reports.setdefault(nodeid, []).append(report)
+        # One reading of each clock: the phase's end, the case's (teardown) and the
+        # events' recorded_at.
+        stopped_at, stopped = utc_now(), monotonic()
+        reports = self.phase_reports.get(nodeid)
+        if reports is None:
+            reports = self.phase_reports[nodeid] = []
+        reports.append(report)
         timed = self.phase_started.pop(nodeid, None)  # a default would read the clocks
-        started_at, started = (utc_now(), monotonic()) if timed is None else timed
-        outcome, failure = report.outcome, failure_of(report, call)
-        failed_subtests = self.subtest_failures.get(nodeid, [])
-        if report.when == "call" and failed_subtests and outcome == "passed":
+        started_at, started = (stopped_at, stopped) if timed is None else timed
+        when, outcome = report.when, report.outcome
+        xfail = getattr(report, "wasxfail", None)
+        if outcome == "passed":  # most phases: no failure, no skip reason to look for
+            failure = reason = None
+            if xfail is not None:
+                self.unusual.add(nodeid)
+        else:
+            self.unusual.add(nodeid)
+            failure, reason = failure_of(report, call), skip_reason(report)
+        failed_subtests = self.subtest_failures.get(nodeid)
+        if failed_subtests and when == "call" and outcome == "passed":
             outcome, failure = "failed", failed_subtests[0]  # pytest fails it when it logs
-        stdout, stderr, log = captured_streams(report)
-        phase = _phase_finished(
-            case_id=nodeid,
-            attempt=attempt,
-            phase=report.when,
-            outcome=outcome,
-            started_at=started_at,
-            stopped_at=utc_now(),
-            duration=monotonic() - started,
-            failure=failure,
-            reason=skip_reason(report),
-            xfail_reason=xfail_reason(report),
-            stdout=stdout,
-            stderr=stderr,
-            log=log,
-        )
-        if report.when != "teardown":
-            self.emitter.emit_payloads((PHASE_FINISHED, phase))
+        if report.sections or failure is not None or reason is not None or xfail is not None:
+            stdout, stderr, log = captured_streams(report)
+            phase = _phase_finished(
+                case_id=nodeid,
+                attempt=attempt,
+                phase=when,
+                outcome=outcome,
+                started_at=started_at,
+                stopped_at=stopped_at,
+                duration=stopped - started,
+                failure=failure,
+                reason=reason,
+                xfail_reason=None if xfail is None else safe_str(xfail),
+                stdout=stdout,
+                stderr=stderr,
+                log=log,
+            )
+        else:  # the other fields are at their defaults
+            phase = plain_phase_finished(nodeid, attempt, when, outcome, started_at,
+                                         stopped_at, stopped - started)
+        if when != "teardown":
+            self.emitter.emit_one(PHASE_FINISHED, phase, stopped_at)
             return
-        status, reason = attempt_status(self.phase_reports.pop(nodeid, []),
-                                        len(self.subtest_failures.pop(nodeid, [])))
+        reports = self.phase_reports.pop(nodeid, [])
+        failed = len(self.subtest_failures.pop(nodeid, ()))
+        if failed or nodeid in self.unusual:
+            self.unusual.discard(nodeid)
+            status, reason = attempt_status(reports, failed)
+        else:  # every phase passed, without xfail: what attempt_status says then
+            status, reason = "passed", None
         activate_case(self.outer_case)
-        finished = _case_finished(
-            case_id=nodeid,
-            attempt=attempt,
-            status=status,
-            duration=monotonic() - self.case_started.pop(nodeid, monotonic()),
-            stopped_at=utc_now(),
-            reason=reason,
-            properties=user_properties(report),
-        )
-        self.emitter.emit_payloads((PHASE_FINISHED, phase), (CASE_FINISHED, finished))
+        case_started = self.case_started.pop(nodeid, None)
+        duration = 0.0 if case_started is None else stopped - case_started
+        if reason is None and not getattr(report, "user_properties", None):
+            finished = plain_case_finished(nodeid, attempt, status, duration, stopped_at)
+        else:
+            finished = _case_finished(case_id=nodeid, attempt=attempt, status=status,
+                                      duration=duration, stopped_at=stopped_at,
+                                      reason=reason, properties=user_properties(report))
+        self.emitter.emit_payloads((PHASE_FINISHED, phase), (CASE_FINISHED, finished),
+                                   recorded_at=stopped_at)
 
 
 def _suite_and_name(item: pytest.Item) -> tuple[str, str]:

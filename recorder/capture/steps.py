@@ -32,8 +32,13 @@ if TYPE_CHECKING:
     from recorder.events.model import StepStatus
 
 
+_step_started = STEP_STARTED.builder()
+_step_finished = STEP_FINISHED.builder()
+
+
 class EventSink(Protocol):
-    def emit_payloads(self, *events: tuple[Kind, Payload]) -> object: ...
+    def emit_payloads(self, *events: tuple[Kind, Payload],
+                      recorded_at: str | None = None) -> object: ...
 
 
 class CaseRecording:
@@ -86,9 +91,11 @@ class step(contextlib.ContextDecorator):
             return self
         recording, parent = current
         step_id = recording.next_step_id()
-        recording.emitter.emit_payloads((STEP_STARTED, STEP_STARTED(
+        started_at = utc_now()  # the event's time and its recorded_at: one clock reading
+        recording.emitter.emit_payloads((STEP_STARTED, _step_started(
             case_id=recording.case_id, attempt=recording.attempt, step_id=step_id,
-            parent_id=parent, name=self.name, started_at=utc_now())))
+            parent_id=parent, name=self.name, started_at=started_at)),
+            recorded_at=started_at)
         token = _current.set((recording, step_id))
         self._entered.append((recording, step_id, monotonic(), token))
         return self
@@ -111,7 +118,7 @@ class step(contextlib.ContextDecorator):
             status = "skipped" if _is_skip(exc) else "failed"
             failed = failure(type=safe_str(getattr(exc_type, "__name__", exc_type)),
                              message=bound(safe_str(exc), MESSAGE_LIMIT))
-        recording.emitter.emit_payloads((STEP_FINISHED, STEP_FINISHED(
+        recording.emitter.emit_payloads((STEP_FINISHED, _step_finished(
             case_id=recording.case_id, attempt=recording.attempt, step_id=step_id,
             status=status, duration=duration, failure=failed)))
 

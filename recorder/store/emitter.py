@@ -33,6 +33,20 @@ if TYPE_CHECKING:
 Payload = dict[str, Any]
 
 
+#: How many forks this process is from the one that imported this module: one more in
+#: every child (``os.fork``, ``multiprocessing``'s fork start, ``pty.fork``, a C fork that
+#: calls ``PyOS_AfterFork_Child`` all run the ``after_in_child`` hooks). An emitter
+#: compares it with its own instead of asking ``getpid()`` at every write.
+_forks = [0]
+
+
+def _forked() -> None:
+    _forks[0] += 1
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def new_run_id() -> str:
     """A sortable, unique run id such as ``20261123T112423Z-3f2a9c1d``."""
     now = dt.datetime.now(dt.UTC)
@@ -86,8 +100,10 @@ class Emitter:
         self._line_middle = (orjson.dumps(run_id), orjson.dumps(source))
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self._forks = _forks[0]
         self.lost = 0  # events that could not be written (disk full): the gaps show them
         self._warned: set[str] = set()
+        self._kind_lines: dict[object, bytes] = {}  # _kind_line, by kind
 
     def emit(self, event: Event) -> StoredEvent:
         """Append ``event``; it is durable when this returns."""
@@ -115,15 +131,66 @@ class Emitter:
             event=event,
         ) for seq, event in enumerate(events, start=first)]
 
-    def emit_payloads(self, *events: tuple[Kind | type[Event], Payload]) -> None:
+    def emit_payloads(self, *events: tuple[Kind | type[Event], Payload],
+                      recorded_at: str | None = None) -> None:
         """Append events given as ``(kind, payload)`` pairs, each payload what the
         :class:`~recorder.events.payloads.Kind` (or
         :func:`recorder.events.encoding.builder` for the model class) builds: what
         :meth:`emit_together` writes for the same events, without building them (the
         recording path, which imports neither attrs nor the model). The same durability
-        and failure rules."""
-        self._append([(kind.TYPE, kind.VERSION, encode_payload(payload))
-                      for kind, payload in events])
+        and failure rules.
+
+        ``recorded_at``: the time the caller read for these events (an event's own
+        ``started_at`` or ``stopped_at``), so the clock is read once per event, not again
+        for the envelope; by default the emitter reads it."""
+        if len(events) == 1:
+            kind, payload = events[0]
+            self.emit_one(kind, payload, recorded_at)
+            return
+        lines = self._kind_lines
+        texts = []
+        for kind, payload in events:
+            try:
+                text = orjson.dumps(orjson.dumps(payload).decode())
+            except TypeError:  # a lone surrogate, or an integer beyond 64 bits
+                text = orjson.dumps(encode_payload(payload))
+            middle = lines.get(kind)
+            if middle is None:
+                middle = lines[kind] = self._kind_line(kind.TYPE, kind.VERSION)
+            texts.append((middle, text))
+        with self._lock:
+            if recorded_at is None:
+                recorded_at = utc_now()
+            head, at = self._line_head, recorded_at.encode()
+            seq = self._source_seq
+            chunks = []
+            for middle, text in texts:
+                seq += 1
+                chunks.append(b'%s%012x%s%d,"%s",%s]\n' % (head, seq, middle, seq, at, text))
+            self._write(b"".join(chunks), len(texts))
+
+    def emit_one(self, kind: Kind | type[Event], payload: Payload,
+                 recorded_at: str | None = None) -> None:
+        """:meth:`emit_payloads` of one event (most emits), without packing it."""
+        try:
+            text = orjson.dumps(orjson.dumps(payload).decode())
+        except TypeError:  # a lone surrogate, or an integer beyond 64 bits
+            text = orjson.dumps(encode_payload(payload))
+        middle = self._kind_lines.get(kind)
+        if middle is None:
+            middle = self._kind_lines[kind] = self._kind_line(kind.TYPE, kind.VERSION)
+        with self._lock:
+            seq = self._source_seq + 1
+            if recorded_at is None:
+                recorded_at = utc_now()
+            self._write(b'%s%012x%s%d,"%s",%s]\n' % (self._line_head, seq, middle, seq,
+                                                      recorded_at.encode(), text), 1)
+
+    def _kind_line(self, type_name: str, version: int) -> bytes:
+        """The constant text of a line of this kind between the event id's counter and
+        ``source_seq``: ``",{run_id},"{type}",{version},{source},``."""
+        return b'",%s,"%s",%d,%s,' % (self._line_middle[0], type_name.encode(), version,
+                                        self._line_middle[1])
 
     def _append(self, encoded: list[tuple[str, int, str]]) -> tuple[int, str]:
         """Write ``(type, version, payload text)`` events as journal lines with one
@@ -131,42 +198,48 @@ class Emitter:
         with self._lock:
             recorded_at = utc_now()
             first = self._source_seq + 1
-            if os.getpid() != self._pid:
-                self._warn_once("fork", f"recorder: events emitted in process {os.getpid()},"
-                                f" forked from the recording process {self._pid}, are not "
-                                "recorded (only the process that ran the test records it)")
-                return first, recorded_at
-            # Each line is byte for byte orjson.dumps(row, option=OPT_APPEND_NEWLINE) of
-            # the row (event_id, run_id, type, version, source, source_seq, recorded_at,
-            # payload): the envelope's constant text is encoded once, in _start; the
-            # type, the id's hex counter and recorded_at are plain ASCII.
-            head, middle = self._line_head, self._line_middle
+            head, at = self._line_head, recorded_at.encode()
             data = b"".join([
-                b"%s%012x\",%s,\"%s\",%d,%s,%d,\"%s\",%s]\n" % (
-                    head, seq, middle[0], type_name.encode(), version, middle[1], seq,
-                    recorded_at.encode(), orjson.dumps(payload))
+                b'%s%012x%s%d,"%s",%s]\n' % (
+                    head, seq, self._kind_line(type_name, version), seq, at,
+                    orjson.dumps(payload))
                 for seq, (type_name, version, payload) in enumerate(encoded, start=first)])
-            journal = self._journal
-            size = journal.size
-            try:
-                journal.append(data)
-            except JournalWriteError as error:
-                self._source_seq += len(encoded)
-                self.lost += len(encoded)
-                self._warn_once("write", f"recorder: {error.strerror}; {self.lost} event(s) "
-                                "lost so far, the tests go on (export shows the gap)")
-                return first, recorded_at
-            except BaseException:
-                if journal.size != size:  # written before the interruption
-                    self._source_seq += len(encoded)
-                raise
-            self._source_seq += len(encoded)
-            if journal.relocated:
-                journal.relocated = False
-                self._warn_once("relocated", f"recorder: the journal folder was deleted "
-                                f"during the run; recreated it as {journal.path}, "
-                                "nothing was lost")
+            self._write(data, len(encoded))
             return first, recorded_at
+
+    def _write(self, data: bytes, count: int) -> None:
+        """Write ``count`` events' lines (``data``), the lock held; their ``source_seq``
+        are taken from then on, written or lost.
+
+        Each line is byte for byte orjson.dumps(row, option=OPT_APPEND_NEWLINE) of the
+        row (event_id, run_id, type, version, source, source_seq, recorded_at, payload):
+        the envelope's constant text is encoded once per kind (:meth:`_kind_line`); the
+        id's hex counter and recorded_at are plain ASCII."""
+        if _forks[0] != self._forks and os.getpid() != self._pid:
+            self._warn_once("fork", f"recorder: events emitted in process {os.getpid()},"
+                            f" forked from the recording process {self._pid}, are not "
+                            "recorded (only the process that ran the test records it)")
+            return
+        journal = self._journal
+        size = journal.size
+        try:
+            journal.append(data)
+        except JournalWriteError as error:
+            self._source_seq += count
+            self.lost += count
+            self._warn_once("write", f"recorder: {error.strerror}; {self.lost} event(s) "
+                            "lost so far, the tests go on (export shows the gap)")
+            return
+        except BaseException:
+            if journal.size != size:  # written before the interruption
+                self._source_seq += count
+            raise
+        self._source_seq += count
+        if journal.relocated:
+            journal.relocated = False
+            self._warn_once("relocated", f"recorder: the journal folder was deleted "
+                            f"during the run; recreated it as {journal.path}, "
+                            "nothing was lost")
 
     def close(self) -> None:
         """Close this emitter's journal: the next reader moves it in and deletes it.

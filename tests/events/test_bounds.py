@@ -22,7 +22,8 @@ class CollectingSink:
     def __init__(self) -> None:
         self.events: list[Event] = []
 
-    def emit_payloads(self, *events: tuple[Kind, Payload]) -> object:
+    def emit_payloads(self, *events: tuple[Kind, Payload],
+                      recorded_at: str | None = None) -> object:
         for kind, payload in events:
             text = codec.encode_payload(payload)
             self.events.append(codec.decode(kind.TYPE, kind.VERSION, text))

@@ -98,3 +98,19 @@ def test_the_payload_module_imports_no_attrs() -> None:
                             check=True)
     assert result.stdout.strip() == "[]"
 
+
+
+@given(attempt=st.integers(1, 3), outcome=st.sampled_from(["passed", "failed", "skipped"]),
+       duration=st.floats(0, 1e6), text=st.text(max_size=20))
+def test_the_plain_builders_build_what_the_kinds_build(attempt: int, outcome: str,
+                                                       duration: float, text: str) -> None:
+    """The hot path's positional builders: same keys, order and values as the kind's."""
+    phase = payloads.plain_phase_finished(text, attempt, "call", outcome, "a", "b", duration)
+    expected = payloads.PHASE_FINISHED(case_id=text, attempt=attempt, phase="call",
+                                       outcome=outcome, started_at="a", stopped_at="b",
+                                       duration=duration)
+    assert list(phase.items()) == list(expected.items())
+    case = payloads.plain_case_finished(text, attempt, outcome, duration, "b")
+    expected = payloads.CASE_FINISHED(case_id=text, attempt=attempt, status=outcome,
+                                      duration=duration, stopped_at="b")
+    assert list(case.items()) == list(expected.items())
