@@ -22,8 +22,10 @@ from tests.strategies import event_logs, stamp
 def _normative_cases() -> list[Any]:
     """Every case of CTRF's test suite: (file, description, document, valid)."""
     root = find_corpus("ctrf", "tests")
-    if root is None:
-        return []
+    if root is None:  # one skipped case that says why, not pytest's "empty parameter set"
+        return [pytest.param(None, None, id="corpus-absent", marks=pytest.mark.skip(
+            reason="the shared corpus (shared/corpus/ctrf/tests beside the repository) is "
+            "not here; it is only needed for the conformance tests"))]
     cases = []
     for path in sorted(root.rglob("*.test.json")):
         for number, test in enumerate(json.loads(path.read_text())["tests"]):
