@@ -76,14 +76,14 @@ def start_session(config: pytest.Config, path: Path, run_id: str, source: str, r
     ``new_run``: the run id was made just now, so no source of it has events yet. If
     the database is then already a store of this version (:mod:`recorder.store.header`),
     only the journal is opened: no sqlite3, no SQL, and the next reader (``export``,
-    ``verify``, the next recording) moves it in. Journals an earlier run left waiting
-    stay where they are too: readers move journals in by their run's start ``stamp``
-    (:func:`recorder.store.journal.pending_journals`), so the earlier run's events still
-    get their ``seq`` first. A database that does not exist yet is made without SQLite
-    (:func:`recorder.store.header.create_store_file`). Otherwise (a path that is not a
-    store of this version, a folder that cannot be written, a run id given) the store
-    is opened as always: created, checked, the waiting journals moved in, errors given
-    here."""
+    ``verify``, a recording that continues a given run id) moves it in. Journals an
+    earlier run left waiting stay where they are too: readers move journals in by
+    their run's start ``stamp`` (:func:`recorder.store.journal.pending_journals`), so
+    the earlier run's events still get their ``seq`` first. A database that does not
+    exist yet is made without SQLite (:func:`recorder.store.header.create_store_file`).
+    Otherwise (a path that is not a store of this version, a folder that cannot be
+    written, a run id given) the store is opened as always: created, checked, the
+    waiting journals moved in, errors given here."""
     try:
         if new_run and (is_current_store(path) or create_store_file(path)):
             return RecordingSession(config, None,
@@ -152,10 +152,6 @@ class RecordingSession:
         self.stop_reason: str | None = None
         self.stopped_by_collection_errors = False
         self.outer_case: CaseRecording | None = None
-        #: Attempts with a phase that did not simply pass (failed, skipped, xfail,
-        #: xpass): only their status needs :func:`attempt_status`. May hold ids of
-        #: attempts that ended without a teardown; those just take the long way.
-        self.unusual: set[str] = set()
         self.worker = emitter.source if role == "worker" else None
         self._previous_sigterm: Any = None
 
@@ -426,10 +422,7 @@ class RecordingSession:
         xfail = getattr(report, "wasxfail", None)
         if outcome == "passed":  # most phases: no failure, no skip reason to look for
             failure = reason = None
-            if xfail is not None:
-                self.unusual.add(nodeid)
         else:
-            self.unusual.add(nodeid)
             failure, reason = failure_of(report, call), skip_reason(report)
         failed_subtests = self.subtest_failures.get(nodeid)
         if failed_subtests and when == "call" and outcome == "passed":
@@ -446,7 +439,7 @@ class RecordingSession:
                 duration=stopped - started,
                 failure=failure,
                 reason=reason,
-                xfail_reason=None if xfail is None else safe_str(xfail),
+                xfail_reason=xfail_reason(report),
                 stdout=stdout,
                 stderr=stderr,
                 log=log,
@@ -459,8 +452,8 @@ class RecordingSession:
             return
         reports = self.phase_reports.pop(nodeid, [])
         failed = len(self.subtest_failures.pop(nodeid, ()))
-        if failed or nodeid in self.unusual:
-            self.unusual.discard(nodeid)
+        if failed or any(done.outcome != "passed" or getattr(done, "wasxfail", None) is not None
+                         for done in reports):
             status, reason = attempt_status(reports, failed)
         else:  # every phase passed, without xfail: what attempt_status says then
             status, reason = "passed", None

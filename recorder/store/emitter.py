@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 Payload = dict[str, Any]
 
+#: A journal line: the event id's head and hex counter, the kind's constant text
+#: (:meth:`Emitter._kind_line`), ``source_seq``, ``recorded_at`` and the payload.
+_LINE = b'%s%012x%s%d,"%s",%s]\n'
+
 
 #: How many forks this process is from the one that imported this module: one more in
 #: every child (``os.fork``, ``multiprocessing``'s fork start, ``pty.fork``, a C fork that
@@ -147,31 +151,30 @@ class Emitter:
             kind, payload = events[0]
             self.emit_one(kind, payload, recorded_at)
             return
-        lines = self._kind_lines
-        texts = []
-        for kind, payload in events:
-            try:
-                text = orjson.dumps(orjson.dumps(payload).decode())
-            except TypeError:  # a lone surrogate, or an integer beyond 64 bits
-                text = orjson.dumps(encode_payload(payload))
-            middle = lines.get(kind)
-            if middle is None:
-                middle = lines[kind] = self._kind_line(kind.TYPE, kind.VERSION)
-            texts.append((middle, text))
+        texts = [self._encoded(kind, payload) for kind, payload in events]
         with self._lock:
             if recorded_at is None:
                 recorded_at = utc_now()
             head, at = self._line_head, recorded_at.encode()
-            seq = self._source_seq
-            chunks = []
-            for middle, text in texts:
-                seq += 1
-                chunks.append(b'%s%012x%s%d,"%s",%s]\n' % (head, seq, middle, seq, at, text))
-            self._write(b"".join(chunks), len(texts))
+            first = self._source_seq + 1
+            self._write(b"".join([_LINE % (head, seq, middle, seq, at, text)
+                                  for seq, (middle, text) in enumerate(texts, start=first)]),
+                        len(texts))
 
     def emit_one(self, kind: Kind | type[Event], payload: Payload,
                  recorded_at: str | None = None) -> None:
         """:meth:`emit_payloads` of one event (most emits), without packing it."""
+        middle, text = self._encoded(kind, payload)
+        with self._lock:
+            seq = self._source_seq + 1
+            if recorded_at is None:
+                recorded_at = utc_now()
+            self._write(_LINE % (self._line_head, seq, middle, seq, recorded_at.encode(),
+                                 text), 1)
+
+    def _encoded(self, kind: Kind | type[Event], payload: Payload) -> tuple[bytes, bytes]:
+        """The kind's constant line text (:meth:`_kind_line`, kept per kind) and the
+        payload as the JSON string the journal line holds."""
         try:
             text = orjson.dumps(orjson.dumps(payload).decode())
         except TypeError:  # a lone surrogate, or an integer beyond 64 bits
@@ -179,12 +182,7 @@ class Emitter:
         middle = self._kind_lines.get(kind)
         if middle is None:
             middle = self._kind_lines[kind] = self._kind_line(kind.TYPE, kind.VERSION)
-        with self._lock:
-            seq = self._source_seq + 1
-            if recorded_at is None:
-                recorded_at = utc_now()
-            self._write(b'%s%012x%s%d,"%s",%s]\n' % (self._line_head, seq, middle, seq,
-                                                      recorded_at.encode(), text), 1)
+        return middle, text
 
     def _kind_line(self, type_name: str, version: int) -> bytes:
         """The constant text of a line of this kind between the event id's counter and
@@ -200,9 +198,8 @@ class Emitter:
             first = self._source_seq + 1
             head, at = self._line_head, recorded_at.encode()
             data = b"".join([
-                b'%s%012x%s%d,"%s",%s]\n' % (
-                    head, seq, self._kind_line(type_name, version), seq, at,
-                    orjson.dumps(payload))
+                _LINE % (head, seq, self._kind_line(type_name, version), seq, at,
+                         orjson.dumps(payload))
                 for seq, (type_name, version, payload) in enumerate(encoded, start=first)])
             self._write(data, len(encoded))
             return first, recorded_at
