@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Time spent inside the recorder's pytest hooks, per test, measured in-process.
+"""Time spent inside the recorder's pytest hooks, per test, measured in-process; with
+``--peers``, against bare pytest, pytest-reportlog and ``--junitxml`` in the same rounds.
 
-    .venv/bin/python testing/benchmarks/hook_time.py [--tests 2000] [--rounds 4] [--workdir DIR]
+    .venv/bin/python testing/benchmarks/hook_time.py [--tests 2000] [--rounds 4]
+        [--peers] [--workdir DIR]
 
 Runs ``pytest.main`` on the overhead section's generated suite (serial) ``--rounds``
 times in this process (after one warm-up run) with every hook of
@@ -11,6 +13,14 @@ hook. pluggy's own cost and the test bodies' steps are not in it. It moves less 
 machine's load than a whole pytest process, so it shows what a change to the hot path
 saves. To measure another copy of recorder, put it first on ``PYTHONPATH`` (run the
 two one after the other, a few times).
+
+``--peers``: each round also runs the suite bare, with ``--report-log`` and with
+``--junitxml``, in a rotating order, with the hooks of pytest-reportlog's
+``ReportLogPlugin`` and of pytest's ``LogXML`` timed the same way (their XML or JSON
+written at session end included). Printed per variant: the time inside its hooks per
+test, and the whole ``pytest.main`` per test with its median paired difference from
+the bare run of the same round (which includes pluggy's dispatch of the plugin's hooks,
+and moves with the load).
 """
 
 from __future__ import annotations
@@ -38,11 +48,12 @@ import pytest  # noqa: E402
 
 from recorder.capture import session  # noqa: E402
 
-spent: collections.Counter[str] = collections.Counter()
+#: Nanoseconds inside hooks, by (plugin, hook).
+spent: collections.Counter[tuple[str, str]] = collections.Counter()
 
 
-def _timed(function: Callable[..., Any]) -> Callable[..., Any]:
-    name = function.__name__
+def _timed(function: Callable[..., Any], plugin: str) -> Callable[..., Any]:
+    key = (plugin, function.__name__)
 
     @functools.wraps(function)
     def plain(*args: Any, **kwargs: Any) -> Any:
@@ -50,14 +61,14 @@ def _timed(function: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return function(*args, **kwargs)
         finally:
-            spent[name] += time.perf_counter_ns() - started
+            spent[key] += time.perf_counter_ns() - started
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
         started = time.perf_counter_ns()
         inner = function(*args, **kwargs)
         value = next(inner)
-        spent[name] += time.perf_counter_ns() - started
+        spent[key] += time.perf_counter_ns() - started
         try:
             result = yield value
         except BaseException as error:
@@ -67,46 +78,99 @@ def _timed(function: Callable[..., Any]) -> Callable[..., Any]:
             except StopIteration as stop:
                 return stop.value
             finally:
-                spent[name] += time.perf_counter_ns() - started
-            raise RuntimeError(f"{name} did not stop") from None
+                spent[key] += time.perf_counter_ns() - started
+            raise RuntimeError(f"{key} did not stop") from None
         started = time.perf_counter_ns()
         try:
             inner.send(result)
         except StopIteration as stop:
             return stop.value
         finally:
-            spent[name] += time.perf_counter_ns() - started
-        raise RuntimeError(f"{name} did not stop")
+            spent[key] += time.perf_counter_ns() - started
+        raise RuntimeError(f"{key} did not stop")
 
     return wrapper if inspect.isgeneratorfunction(function) else plain
+
+
+def _time_hooks(cls: type, plugin: str) -> None:
+    """Wrap every ``pytest_*`` method of ``cls`` (a plugin's class) in a timer."""
+    for name, function in list(vars(cls).items()):
+        if name.startswith("pytest_") and callable(function):
+            setattr(cls, name, _timed(function, plugin))
+
+
+def _variants(peers: bool, scratch: Path) -> dict[str, Callable[[int], list[str]]]:
+    """The extra pytest arguments of each variant, for round ``n``."""
+    variants: dict[str, Callable[[int], list[str]]] = {
+        "recorder": lambda n: ["--recorder-db", str(scratch / f"hooks-{n}.db")]}
+    _time_hooks(session.RecordingSession, "recorder")
+    if peers:
+        from _pytest.junitxml import LogXML
+        from pytest_reportlog.plugin import ReportLogPlugin
+
+        _time_hooks(ReportLogPlugin, "reportlog")
+        _time_hooks(LogXML, "junitxml")
+        variants = {
+            "bare": lambda n: [],
+            **variants,
+            "reportlog": lambda n: ["--report-log", str(scratch / f"log-{n}.jsonl")],
+            "junitxml": lambda n: ["--junitxml", str(scratch / f"junit-{n}.xml")],
+        }
+    return variants
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--peers", action="store_true",
+                        help="also bare pytest, --report-log and --junitxml, interleaved")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
-    for name, function in list(vars(session.RecordingSession).items()):
-        if name.startswith("pytest_") and callable(function):
-            setattr(session.RecordingSession, name, _timed(function))
     scratch = Path(tempfile.mkdtemp()) if args.workdir is None else args.workdir
     suite = generate.generate_suite(scratch / "suite", args.tests)
-    per_test: list[float] = []
-    by_hook: collections.Counter[str] = collections.Counter()
+    variants = _variants(args.peers, scratch)
+    names = list(variants)
+    inside: dict[str, list[float]] = collections.defaultdict(list)  # us per test
+    whole: dict[str, list[float]] = collections.defaultdict(list)  # us per test
+    by_hook: collections.Counter[tuple[str, str]] = collections.Counter()
     for round_number in range(args.rounds + 1):  # round 0 warms up
-        spent.clear()
-        db = scratch / f"hooks-{round_number}.db"
-        with contextlib.redirect_stdout(io.StringIO()):
-            pytest.main([str(suite), "-q", "-p", "no:cacheprovider", "--recorder-db", str(db)])
-        if round_number:
-            per_test.append(sum(spent.values()) / args.tests / 1000)
-            by_hook.update(spent)
+        turn = names[round_number % len(names):] + names[:round_number % len(names)]
+        for name in turn:
+            spent.clear()
+            started = time.perf_counter()
+            with contextlib.redirect_stdout(io.StringIO()):
+                pytest.main([str(suite), "-q", "-p", "no:cacheprovider",
+                             *variants[name](round_number)])
+            wall = time.perf_counter() - started
+            if round_number:
+                inside[name].append(sum(spent.values()) / args.tests / 1000)
+                whole[name].append(wall / args.tests * 1e6)
+                by_hook.update(spent)
     print(f"recorder: {Path(session.__file__).parent.parent}")
-    print(f"inside the recorder's hooks: median {statistics.median(per_test):.1f} us per test"
-          f" (min {min(per_test):.1f}; rounds: {', '.join(f'{x:.1f}' for x in per_test)})")
-    for name, total in by_hook.most_common(6):
-        print(f"  {name:30s} {total / args.rounds / args.tests / 1000:6.1f} us per test")
+    for name in names:
+        if name == "bare":
+            continue
+        rounds = inside[name]
+        print(f"inside {name}'s hooks: median {statistics.median(rounds):.1f} us per test"
+              f" (min {min(rounds):.1f}; rounds: {', '.join(f'{x:.1f}' for x in rounds)})")
+        hooks = [(hook, total) for (plugin, hook), total in by_hook.most_common()
+                 if plugin == name]
+        for hook, total in hooks[:6]:
+            print(f"  {hook:30s} {total / args.rounds / args.tests / 1000:6.1f} us per test")
+    if args.peers:
+        bare = whole["bare"]
+        print(f"whole pytest.main per test (median of {args.rounds} rounds), and the median"
+              " of per-round differences from bare:")
+        for name in names:
+            added = [run - base for run, base in zip(whole[name], bare, strict=True)]
+            median = statistics.median(whole[name])
+            line = f"  {name:10s} {median:8.1f} us"
+            if name != "bare":
+                difference = statistics.median(added)
+                line += (f"   {difference:+7.1f} us ({difference / statistics.median(bare):+.1%})"
+                         f"   inside its hooks {statistics.median(inside[name]):.1f} us")
+            print(line)
     if args.workdir is None:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
