@@ -96,14 +96,25 @@ class Kind:
 
 
 def _generate(kind: Kind) -> Callable[..., Payload]:
-    """Python source for the kind's builder, compiled on first use: the same statements
-    :func:`recorder.events.encoding.builder` compiles from the attrs fields."""
+    """The kind's builder, compiled on first use (:func:`compile_encoder`)."""
+    return compile_encoder(kind.fields, f"payload builder for {kind.TYPE}", as_builder=True)
+
+
+def compile_encoder(fields: tuple[Field, ...], label: str, *,
+                    as_builder: bool) -> Callable[..., Payload]:
+    """A function that builds a payload from ``fields``, compiled from Python source (as
+    cattrs compiles its converters): a builder takes the fields as keyword arguments; an
+    encoder takes an object ``e`` that has them as attributes (the model's events, for
+    :mod:`recorder.events.encoding`). Fields go in declaration order; one equal to its
+    default is left out (a :class:`Factory` default compared with a fresh
+    ``factory()``; a factory field a builder's caller leaves out is left out too)."""
     namespace: dict[str, Any] = {"plain": plain, "MISSING": _MISSING}
     literal: list[str] = []  # the leading fields without a default
     statements: list[str] = []
     parameters: list[str] = []
-    for index, (name, default, nested) in enumerate(kind.fields):
-        value = f"plain({name})" if nested else name
+    for index, (name, default, nested) in enumerate(fields):
+        given = name if as_builder else f"e.{name}"
+        value = f"plain({given})" if nested else given
         if default is REQUIRED:
             parameters.append(name)
             if statements:
@@ -115,17 +126,20 @@ def _generate(kind: Kind) -> Callable[..., Payload]:
         if isinstance(default, Factory):
             namespace[constant] = default.factory
             parameters.append(f"{name}=MISSING")
-            test = f"{name} is not MISSING and {name} != {constant}()"
+            test = f"{given} != {constant}()"
+            if as_builder:
+                test = f"{given} is not MISSING and {test}"
         else:
             namespace[constant] = default
             parameters.append(f"{name}={constant}")
-            test = f"{name} != {constant}"
+            test = f"{given} != {constant}"
         statements.append(f"    if {test}:\n        payload[{name!r}] = {value}\n")
-    source = (f"def build(*, {', '.join(parameters)}):\n    payload = {{{', '.join(literal)}}}\n"
+    signature = f"*, {', '.join(parameters)}" if as_builder else "e"
+    source = (f"def encode({signature}):\n    payload = {{{', '.join(literal)}}}\n"
               f"{''.join(statements)}    return payload\n")
-    exec(compile(source, f"<recorder payload builder for {kind.TYPE}>", "exec"), namespace)  # noqa: S102
-    build: Callable[..., Payload] = namespace["build"]
-    return build
+    exec(compile(source, f"<recorder {label}>", "exec"), namespace)  # noqa: S102
+    encode: Callable[..., Payload] = namespace["encode"]
+    return encode
 
 
 # -- nested values ---------------------------------------------------------------------
