@@ -14,10 +14,13 @@ machine's load than a whole pytest process, so it shows what a change to the hot
 saves. To measure another copy of recorder, put it first on ``PYTHONPATH`` (run the
 two one after the other, a few times).
 
-``--peers``: each round also runs the suite bare, with ``--report-log`` and with
-``--junitxml``, in a rotating order, with the hooks of pytest-reportlog's
-``ReportLogPlugin`` and of pytest's ``LogXML`` timed the same way (their XML or JSON
-written at session end included). Printed per variant: the time inside its hooks per
+``--peers``: each round also runs the suite bare, with ``--report-log``, with
+``--junitxml`` and with ``durable-floor`` (:class:`DurableFloor`: the least a recorder
+that makes each event durable before the test goes on can do, one ``os.write`` of a
+short line when a test starts and after each phase), in a rotating order, with the
+hooks of pytest-reportlog's ``ReportLogPlugin``, of pytest's ``LogXML`` and of
+``DurableFloor`` timed the same way (their XML or JSON written at session end
+included). Printed per variant: the time inside its hooks per
 test, and the whole ``pytest.main`` per test with its median paired difference from
 the bare run of the same round (which includes pluggy's dispatch of the plugin's hooks,
 and moves with the load).
@@ -31,6 +34,7 @@ import contextlib
 import functools
 import inspect
 import io
+import os
 import shutil
 import statistics
 import sys
@@ -99,6 +103,23 @@ def _time_hooks(cls: type, plugin: str) -> None:
             setattr(cls, name, _timed(function, plugin))
 
 
+class DurableFloor:
+    """A plugin that writes one line per event straight to a file (no buffer), as
+    recorder's policy asks, and nothing else: a test's start, then each phase's end."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        os.write(self.fd, f"started {nodeid}\n".encode())
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        os.write(self.fd, f"{report.when} {report.outcome} {report.nodeid}\n".encode())
+
+    def pytest_unconfigure(self) -> None:
+        os.close(self.fd)
+
+
 def _variants(peers: bool, scratch: Path) -> dict[str, Callable[[int], list[str]]]:
     """The extra pytest arguments of each variant, for round ``n``."""
     variants: dict[str, Callable[[int], list[str]]] = {
@@ -115,7 +136,9 @@ def _variants(peers: bool, scratch: Path) -> dict[str, Callable[[int], list[str]
             **variants,
             "reportlog": lambda n: ["--report-log", str(scratch / f"log-{n}.jsonl")],
             "junitxml": lambda n: ["--junitxml", str(scratch / f"junit-{n}.xml")],
+            "durable-floor": lambda n: [],  # the plugin is passed to pytest.main
         }
+        _time_hooks(DurableFloor, "durable-floor")
     return variants
 
 
@@ -139,9 +162,11 @@ def main() -> int:
         for name in turn:
             spent.clear()
             started = time.perf_counter()
+            plugins = [DurableFloor(scratch / f"floor-{round_number}.log")] \
+                if name == "durable-floor" else []
             with contextlib.redirect_stdout(io.StringIO()):
                 pytest.main([str(suite), "-q", "-p", "no:cacheprovider",
-                             *variants[name](round_number)])
+                             *variants[name](round_number)], plugins=plugins)
             wall = time.perf_counter() - started
             if round_number:
                 inside[name].append(sum(spent.values()) / args.tests / 1000)
