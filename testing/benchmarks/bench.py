@@ -73,12 +73,13 @@ PYTEST_VARIANTS: list[tuple[str, Callable[[Path], list[str]]]] = [
 
 #: The floor: read every row of the (single-run) log in seq order, which is rowid
 #: order, so SQLite scans the table without an index or a sort, and parse each payload.
-FLOOR_SCRIPT = """\
+#: The floor's read: every column of every row, in seq order.
+FLOOR_SELECT = ("SELECT seq, event_id, run_id, type, version, source, source_seq, recorded_at,"
+                " payload FROM events ORDER BY seq")
+FLOOR_SCRIPT = f"""\
 import json, sqlite3, sys
 connection = sqlite3.connect(sys.argv[1])
-rows = connection.execute(
-    "SELECT seq, event_id, run_id, type, version, source, source_seq, recorded_at, payload"
-    " FROM events ORDER BY seq")
+rows = connection.execute({FLOOR_SELECT!r})
 run_id = sys.argv[2]
 count = 0
 for row in rows:
