@@ -70,8 +70,9 @@ calls: collections.Counter[tuple[str, str]] = collections.Counter()
 wrappers: set[tuple[str, str]] = set()
 
 
-def _timed(function: Callable[..., Any], plugin: str) -> Callable[..., Any]:
-    key = (plugin, function.__name__)
+def _timed(function: Callable[..., Any], plugin: str,
+           name: str | None = None) -> Callable[..., Any]:
+    key = (plugin, name or function.__name__)
 
     @functools.wraps(function)
     def plain(*args: Any, **kwargs: Any) -> Any:
@@ -225,19 +226,7 @@ def _time_parts() -> None:
 
     for label, (module, owner, method) in BREAKDOWN.items():
         cls = getattr(importlib.import_module(module), owner)
-        function = getattr(cls, method)
-        key = ("breakdown", label)
-
-        def timed(*args: Any, _function: Any = function, _key: Any = key,
-                  **kwargs: Any) -> Any:
-            started = time.perf_counter_ns()
-            try:
-                return _function(*args, **kwargs)
-            finally:
-                spent[_key] += time.perf_counter_ns() - started
-                calls[_key] += 1
-
-        setattr(cls, method, timed)
+        setattr(cls, method, _timed(getattr(cls, method), "breakdown", label))
 
 
 def main() -> int:
