@@ -71,11 +71,11 @@ PYTEST_VARIANTS: list[tuple[str, Callable[[Path], list[str]]]] = [
     ("json-report", lambda out: ["--json-report", "--json-report-file", str(out / "report.json")]),
 ]
 
-#: The floor: read every row of the (single-run) log in seq order, which is rowid
-#: order, so SQLite scans the table without an index or a sort, and parse each payload.
-#: The floor's read: every column of every row, in seq order.
+#: The floor's read: every column of every row, in seq order, which is rowid order, so
+#: SQLite scans the table without an index or a sort.
 FLOOR_SELECT = ("SELECT seq, event_id, run_id, type, version, source, source_seq, recorded_at,"
                 " payload FROM events ORDER BY seq")
+#: The floor: :data:`FLOOR_SELECT` on the (single-run) log, and parse each payload.
 FLOOR_SCRIPT = f"""\
 import json, sqlite3, sys
 connection = sqlite3.connect(sys.argv[1])
